@@ -1,0 +1,123 @@
+//! Who is calling: the caller identity every service reads the same way.
+//!
+//! In Lambda the identity comes from the API Gateway authorizer context, which only API Gateway
+//! can set. Locally, and only locally, the `x-stack-user` header names the caller, so the app can
+//! be tried without a token issuer. The Lambda edge never honours that header.
+
+use serde_json::{Map, Value};
+
+use crate::Mode;
+use crate::http::{EdgeContext, Request};
+
+/// The header that names the caller in local mode only.
+pub const LOCAL_USER_HEADER: &str = "x-stack-user";
+
+/// The authorizer context API Gateway attached to a request, flattened into one JSON object.
+///
+/// For REST APIs this is `requestContext.authorizer` (custom authorizer fields, `principalId`,
+/// Cognito `claims`); for HTTP APIs the `lambda` context, or the JWT `claims` and `scopes`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Authorizer {
+    fields: Map<String, Value>,
+}
+
+impl Authorizer {
+    /// Wraps an already flattened authorizer context.
+    pub fn new(fields: Map<String, Value>) -> Self {
+        Self { fields }
+    }
+
+    /// One field of the context.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.fields.get(name)
+    }
+
+    /// Every field of the context.
+    pub fn fields(&self) -> &Map<String, Value> {
+        &self.fields
+    }
+
+    /// A field as a string: strings as they are, numbers and booleans printed.
+    fn text(&self, name: &str) -> Option<String> {
+        match self.fields.get(name)? {
+            Value::String(text) if !text.is_empty() => Some(text.clone()),
+            Value::Number(number) => Some(number.to_string()),
+            Value::Bool(flag) => Some(flag.to_string()),
+            _ => None,
+        }
+    }
+
+    /// A list field: a JSON array, a JSON array in a string, or a comma or space separated string.
+    fn list(&self, name: &str) -> Vec<String> {
+        match self.fields.get(name) {
+            Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str()).map(String::from).collect(),
+            Some(Value::String(text)) => split_list(text),
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn split_list(text: &str) -> Vec<String> {
+    let trimmed = text.trim();
+    if trimmed.starts_with('[') {
+        if let Ok(items) = serde_json::from_str::<Vec<String>>(trimmed) {
+            return items;
+        }
+        // Cognito claims passed through REST APIs render arrays as `[a b]`.
+        let inner = trimmed.trim_start_matches('[').trim_end_matches(']');
+        return split_list(inner);
+    }
+    trimmed.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from).collect()
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Identity {
+    /// The stable user id (`sub`).
+    pub subject: String,
+    /// The user name, when the token carries one.
+    pub username: Option<String>,
+    /// Groups the caller belongs to (Cognito groups).
+    pub groups: Vec<String>,
+    /// OAuth scopes granted to the token.
+    pub scopes: Vec<String>,
+}
+
+impl Identity {
+    /// An identity with only a subject.
+    pub fn new(subject: impl Into<String>) -> Self {
+        Self { subject: subject.into(), username: None, groups: Vec::new(), scopes: Vec::new() }
+    }
+
+    /// The identity of the caller of `request`, if any.
+    ///
+    /// Requests that no edge handled carry no identity.
+    pub fn from_request(request: &Request) -> Option<Self> {
+        let edge = EdgeContext::of(request)?;
+        match edge.mode {
+            Mode::Lambda => edge.authorizer.as_ref().and_then(Self::from_authorizer),
+            Mode::Local => Self::from_local_header(request),
+        }
+    }
+
+    /// Reads the identity from an authorizer context: `sub`, else `principalId`.
+    pub fn from_authorizer(authorizer: &Authorizer) -> Option<Self> {
+        let subject = authorizer.text("sub").or_else(|| authorizer.text("principalId"))?;
+        let username = authorizer.text("username").or_else(|| authorizer.text("cognito:username"));
+        let mut groups = authorizer.list("groups");
+        groups.extend(authorizer.list("cognito:groups"));
+        let mut scopes = authorizer.list("scopes");
+        scopes.extend(authorizer.list("scope"));
+        Some(Self { subject, username, groups, scopes })
+    }
+
+    fn from_local_header(request: &Request) -> Option<Self> {
+        let value = request.headers().get(LOCAL_USER_HEADER)?.to_str().ok()?.trim();
+        let valid = !value.is_empty() && value.len() <= 128 && !value.chars().any(char::is_control);
+        valid.then(|| Self::new(value))
+    }
+}
+
+#[cfg(test)]
+mod tests;

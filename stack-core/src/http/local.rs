@@ -1,0 +1,150 @@
+//! The local HTTP server: the same services, on `127.0.0.1`.
+//!
+//! Requests get an [`EdgeContext`] with [`Mode::Local`], which is what lets a service honour
+//! local-only conveniences such as the `x-stack-user` header. Bodies are limited to the same
+//! 6 MB that Lambda accepts, so a request that works locally also fits in Lambda.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+use crate::Mode;
+use crate::http::{EdgeContext, EventSource, HttpService, Request, Response, json_response};
+use crate::runtime::RuntimeError;
+
+/// The largest request body accepted, as in Lambda's synchronous invocations.
+pub const MAX_BODY_BYTES: usize = 6 * 1024 * 1024;
+
+/// A bound local server, ready to serve.
+#[derive(Debug)]
+pub struct LocalServer {
+    listener: TcpListener,
+    address: SocketAddr,
+}
+
+impl LocalServer {
+    /// Binds `127.0.0.1:port`; port 0 picks a free port.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the port cannot be bound.
+    pub async fn bind(port: u16) -> Result<Self, RuntimeError> {
+        let requested = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        let listener = TcpListener::bind(requested).await.map_err(|source| RuntimeError::Bind { address: requested, source })?;
+        let address = listener.local_addr().map_err(|source| RuntimeError::Bind { address: requested, source })?;
+        Ok(Self { listener, address })
+    }
+
+    /// The address the server listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Serves `service` until `shutdown` completes, then lets open requests finish.
+    ///
+    /// # Errors
+    ///
+    /// Fails only when accepting connections fails for good.
+    pub async fn serve<S: HttpService>(self, service: S, shutdown: impl Future<Output = ()>) -> Result<(), RuntimeError> {
+        let service = Arc::new(service);
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok((stream, _)) => serve_connection(&graceful, stream, service.clone()),
+                    Err(error) => tracing::warn!(%error, "failed to accept a connection"),
+                },
+                () = &mut shutdown => break,
+            }
+        }
+        tracing::info!("shutting down the local server");
+        graceful.shutdown().await;
+        Ok(())
+    }
+}
+
+fn serve_connection<S: HttpService>(graceful: &hyper_util::server::graceful::GracefulShutdown, stream: tokio::net::TcpStream, service: Arc<S>) {
+    let handler = hyper::service::service_fn(move |request| {
+        let service = service.clone();
+        async move { Ok::<_, Infallible>(answer(&*service, request).await.map(Full::new)) }
+    });
+    let connection = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), handler);
+    let connection = graceful.watch(connection);
+    tokio::spawn(async move {
+        if let Err(error) = connection.await {
+            tracing::debug!(%error, "connection closed with an error");
+        }
+    });
+}
+
+async fn answer<S: HttpService>(service: &S, request: http::Request<Incoming>) -> Response {
+    match buffer(request).await {
+        Ok(request) => service.call(request).await,
+        Err(response) => response,
+    }
+}
+
+/// Reads the whole body within the limit and attaches the local edge context.
+async fn buffer(request: http::Request<Incoming>) -> Result<Request, Response> {
+    let (parts, body) = request.into_parts();
+    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) if error.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+            return Err(error_response(http::StatusCode::PAYLOAD_TOO_LARGE, "request body too large"));
+        }
+        Err(_) => return Err(error_response(http::StatusCode::BAD_REQUEST, "could not read the request body")),
+    };
+    let mut request = http::Request::from_parts(parts, body);
+    let raw_path = request.uri().path().to_owned();
+    request.extensions_mut().insert(EdgeContext {
+        mode: Mode::Local,
+        source: EventSource::Local,
+        request_id: next_request_id(),
+        trace_id: None,
+        raw_path,
+        stage: None,
+        authorizer: None,
+    });
+    Ok(request)
+}
+
+fn error_response(status: http::StatusCode, message: &str) -> Response {
+    json_response(status, &serde_json::json!({ "errors": [{ "message": message }] }))
+}
+
+fn next_request_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    format!("local-{:08}", COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,43 @@
+//! The runtime spine of The Stack: one service, two modes.
+//!
+//! A service built on `stack-core` runs as an AWS Lambda function when `AWS_LAMBDA_RUNTIME_API`
+//! is set, and as a local HTTP server on `127.0.0.1:$PORT` otherwise. Both modes hand the
+//! service the same [`http::Request`] with the same [`http::EdgeContext`], so the code under
+//! test locally is the code that runs in Lambda.
+//!
+//! ```no_run
+//! use stack_core::http::{Request, Response, response};
+//!
+//! async fn hello(_request: Request) -> Response {
+//!     response(::http::StatusCode::OK, "text/plain", "hello")
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), stack_core::RuntimeError> {
+//!     stack_core::telemetry::init();
+//!     stack_core::run_http(hello).await
+//! }
+//! ```
+//!
+//! | feature | what it adds |
+//! |---|---|
+//! | `lambda` | the Lambda runtime and the adaptation of API Gateway (REST and HTTP), function URL and ALB events |
+//! | `local` | the local HTTP server |
+//! | `aws` | [`aws::load_config`], the shared AWS SDK configuration |
+//!
+//! The minimum supported Rust version is 1.89.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod auth;
+#[cfg(feature = "aws")]
+pub mod aws;
+pub mod config;
+pub mod error;
+pub mod events;
+pub mod http;
+mod runtime;
+pub mod telemetry;
+
+pub use error::{EdgeError, ErrorKind};
+pub use runtime::{LAMBDA_RUNTIME_API, Mode, RuntimeError, run_events, run_http};
