@@ -51,6 +51,9 @@ pub(super) fn parse(event: Value) -> Result<Parts, EventError> {
 /// Decides the event kind from its distinguishing fields.
 fn classify(event: &Value) -> Option<EventSource> {
     let context = event.get("requestContext")?;
+    if is_websocket(context) || is_authorizer_request(event) {
+        return None;
+    }
     if context.get("elb").is_some() {
         return Some(EventSource::Alb);
     }
@@ -60,6 +63,17 @@ fn classify(event: &Value) -> Option<EventSource> {
         return Some(if is_url { EventSource::FunctionUrl } else { EventSource::ApiGatewayHttp });
     }
     event.get("httpMethod").is_some().then_some(EventSource::ApiGatewayRest)
+}
+
+/// WebSocket API events carry a connection id and an event type instead of an HTTP request.
+fn is_websocket(context: &Value) -> bool {
+    context.get("connectionId").is_some() && context.get("eventType").is_some()
+}
+
+/// Lambda authorizer payloads ask for a policy; they are not requests to answer.
+fn is_authorizer_request(event: &Value) -> bool {
+    let kind = event.get("type").and_then(Value::as_str);
+    matches!(kind, Some("REQUEST" | "TOKEN")) && (event.get("methodArn").is_some() || event.get("routeArn").is_some())
 }
 
 fn typed<T: serde::de::DeserializeOwned>(event: Value, kind: &'static str) -> Result<T, EventError> {

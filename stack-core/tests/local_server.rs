@@ -1,0 +1,125 @@
+//! The local server answers on 127.0.0.1 with the local edge context, enforces the body limit,
+//! and serves event handlers behind the local invoke path.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::net::SocketAddr;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use stack_core::events::{EventHandler, Invocation, LOCAL_INVOKE_PATH, invoke_endpoint};
+use stack_core::http::HttpService;
+use stack_core::http::local::{LocalServer, MAX_BODY_BYTES};
+use stack_core::{EdgeError, ErrorKind};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::sync::oneshot;
+
+/// Starts a server on a free port; dropping the sender stops it.
+async fn start(service: impl HttpService) -> (SocketAddr, oneshot::Sender<()>) {
+    let server = LocalServer::bind(0).await.unwrap();
+    let address = server.address();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(server.serve(service, async move {
+        let _ = stopped.await;
+    }));
+    (address, stop)
+}
+
+/// Sends one raw HTTP/1.1 request and returns (status, body).
+async fn send(address: SocketAddr, head: &str, body: &[u8]) -> (u16, String) {
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let request = format!("{head}\r\nHost: localhost\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let _ = stream.write_all(body).await;
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw).await;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
+#[tokio::test]
+async fn serves_on_loopback_with_the_local_edge_context() {
+    let (address, _stop) = start(support::echo).await;
+    assert!(address.ip().is_loopback());
+    let (status, body) = send(address, "POST /graphql?a=b+c HTTP/1.1", b"hello").await;
+    assert_eq!(status, 200);
+    let echoed: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(echoed["mode"], "Local");
+    assert_eq!(echoed["source"], "Local");
+    assert_eq!(echoed["path"], "/graphql");
+    assert_eq!(echoed["query"], "a=b+c");
+    assert_eq!(echoed["body"], "aGVsbG8=");
+}
+
+#[tokio::test]
+async fn bodies_over_the_limit_are_refused_with_413() {
+    let (address, _stop) = start(support::echo).await;
+    let body = vec![b'x'; MAX_BODY_BYTES + 1];
+    let (status, _) = send(address, "POST /graphql HTTP/1.1", &body).await;
+    assert_eq!(status, 413);
+}
+
+#[derive(Deserialize)]
+struct Ping {
+    n: i64,
+}
+
+#[derive(Serialize)]
+struct Pong {
+    doubled: i64,
+    request_id: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("negative numbers are refused")]
+struct Negative;
+
+impl EdgeError for Negative {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::BadUserInput
+    }
+}
+
+struct Doubler;
+
+impl EventHandler for Doubler {
+    type Event = Ping;
+    type Output = Pong;
+    type Error = Negative;
+
+    async fn handle(&self, event: Ping, invocation: Invocation) -> Result<Pong, Negative> {
+        if event.n < 0 {
+            return Err(Negative);
+        }
+        Ok(Pong { doubled: event.n * 2, request_id: invocation.request_id })
+    }
+}
+
+#[tokio::test]
+async fn event_handlers_are_invoked_like_the_runtime_emulator() {
+    let (address, _stop) = start(invoke_endpoint(Doubler)).await;
+    let head = format!("POST {LOCAL_INVOKE_PATH} HTTP/1.1");
+
+    let (status, body) = send(address, &head, br#"{"n": 21}"#).await;
+    assert_eq!(status, 200);
+    let output: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(output["doubled"], 42);
+    assert!(output["request_id"].as_str().unwrap().starts_with("local-"));
+
+    let (status, body) = send(address, &head, br#"{"n": -1}"#).await;
+    assert_eq!(status, 400);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap(), json!({"errorType": "Stack.BadUserInput", "errorMessage": "negative numbers are refused"}));
+
+    let (status, body) = send(address, &head, br#"{"m": 1}"#).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("Stack.MalformedEvent"), "{body}");
+
+    let (status, _) = send(address, &head, b"{not json").await;
+    assert_eq!(status, 400);
+
+    let (status, _) = send(address, "GET /elsewhere HTTP/1.1", b"").await;
+    assert_eq!(status, 404);
+}
