@@ -24,12 +24,14 @@
 //! | `lambda` | the Lambda runtime and the adaptation of API Gateway (REST and HTTP), function URL and ALB events |
 //! | `local` | the local HTTP server |
 //! | `aws` | [`aws::load_config`], the shared AWS SDK configuration |
+//! | `testing` | test helpers: a small HTTP client and a fake Lambda runtime API |
 //!
 //! The minimum supported Rust version is 1.89.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
+pub mod clock;
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod config;
@@ -38,6 +40,8 @@ pub mod events;
 pub mod http;
 mod runtime;
 pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use error::{EdgeError, ErrorKind};
 pub use runtime::{LAMBDA_RUNTIME_API, Mode, RuntimeError, run_events, run_http};

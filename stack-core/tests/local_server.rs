@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use stack_core::events::{EventHandler, Invocation, LOCAL_INVOKE_PATH, invoke_endpoint};
 use stack_core::http::HttpService;
 use stack_core::http::local::{LocalServer, MAX_BODY_BYTES};
+use stack_core::testing::http_call;
 use stack_core::{EdgeError, ErrorKind};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::sync::oneshot;
 
 /// Starts a server on a free port; dropping the sender stops it.
@@ -26,18 +26,12 @@ async fn start(service: impl HttpService) -> (SocketAddr, oneshot::Sender<()>) {
     (address, stop)
 }
 
-/// Sends one raw HTTP/1.1 request and returns (status, body).
+/// Sends one request and returns (status, body).
 async fn send(address: SocketAddr, head: &str, body: &[u8]) -> (u16, String) {
-    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-    let request = format!("{head}\r\nHost: localhost\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let _ = stream.write_all(body).await;
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw).await;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
-    (status, body)
+    let (method, rest) = head.split_once(' ').unwrap();
+    let target = rest.trim_end_matches(" HTTP/1.1");
+    let reply = http_call(address, method, target, &[], body).await.unwrap();
+    (reply.status, String::from_utf8_lossy(&reply.body).into_owned())
 }
 
 #[tokio::test]
