@@ -18,7 +18,9 @@ fn fixture(relative: &str) -> Value {
 }
 
 fn graphql_event() -> Value {
-    let mut event = fixture("lambda-events/aws-lambda-rust-runtime/lambda-http-tests-data/apigw_v2_proxy_request.json");
+    let mut event = fixture(
+        "lambda-events/aws-lambda-rust-runtime/lambda-http-tests-data/apigw_v2_proxy_request.json",
+    );
     event["rawPath"] = "/graphql".into();
     event["body"] = r#"{"query":"{ todos(first: 20) { nodes { id title completed } } }"}"#.into();
     event
@@ -26,16 +28,23 @@ fn graphql_event() -> Value {
 
 fn round_trip(c: &mut Criterion) {
     let event = graphql_event();
-    let invocation = Invocation { request_id: "bench".into(), trace_id: Some("Root=1-5759e988-bd862e3fe1be46a994272793".into()) };
+    let invocation = Invocation {
+        request_id: "bench".into(),
+        trace_id: Some("Root=1-5759e988-bd862e3fe1be46a994272793".into()),
+    };
     let answer = serde_json::json!({ "data": { "todos": { "nodes": [{ "id": "01ARZ3NDEKTSV4RRFFQ69G5FAV", "title": "write the bench", "completed": false }] } } });
 
-    c.bench_function("apigw_v2 event -> request -> response -> event response", |b| {
-        b.iter(|| {
-            let (request, shape) = event_to_request(black_box(event.clone()), &invocation).unwrap();
-            black_box(&request);
-            black_box(shape.encode(json_response(http::StatusCode::OK, &answer)))
-        });
-    });
+    c.bench_function(
+        "apigw_v2 event -> request -> response -> event response",
+        |b| {
+            b.iter(|| {
+                let (request, shape) =
+                    event_to_request(black_box(event.clone()), &invocation).unwrap();
+                black_box(&request);
+                black_box(shape.encode(json_response(http::StatusCode::OK, &answer)))
+            });
+        },
+    );
 }
 
 criterion_group!(benches, round_trip);

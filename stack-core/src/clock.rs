@@ -30,8 +30,13 @@ pub struct FixedClock {
 impl FixedClock {
     /// A clock stopped at `time`.
     pub fn at(time: SystemTime) -> Self {
-        let millis = time.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
-        Self { millis_since_epoch: Arc::new(AtomicU64::new(u64::try_from(millis).unwrap_or(u64::MAX))) }
+        let millis = time
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis();
+        Self {
+            millis_since_epoch: Arc::new(AtomicU64::new(u64::try_from(millis).unwrap_or(u64::MAX))),
+        }
     }
 
     /// Moves the clock forward.

@@ -31,9 +31,9 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
-pub mod clock;
 #[cfg(feature = "aws")]
 pub mod aws;
+pub mod clock;
 pub mod config;
 pub mod error;
 pub mod events;

@@ -26,7 +26,11 @@ impl Mode {
 
     /// The mode that an environment snapshot implies.
     pub fn from_env(env: &EnvReader) -> Self {
-        if env.is_set(LAMBDA_RUNTIME_API) { Self::Lambda } else { Self::Local }
+        if env.is_set(LAMBDA_RUNTIME_API) {
+            Self::Lambda
+        } else {
+            Self::Local
+        }
     }
 }
 
@@ -83,7 +87,9 @@ async fn serve_local<S: HttpService>(service: S) -> Result<(), RuntimeError> {
     let config = CoreConfig::from_env()?;
     let server = crate::http::local::LocalServer::bind(config.port).await?;
     tracing::info!(address = %server.address(), "serving locally on http://{}", server.address());
-    server.serve(service, crate::http::local::shutdown_signal()).await
+    server
+        .serve(service, crate::http::local::shutdown_signal())
+        .await
 }
 
 #[cfg(not(feature = "local"))]

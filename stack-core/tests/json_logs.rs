@@ -27,8 +27,12 @@ impl Write for Captured {
 fn lines_carry_the_invocation_fields() {
     let captured = Captured::default();
     let writer = captured.clone();
-    let fmt = tracing_subscriber::fmt::layer().event_format(JsonLines).with_writer(move || writer.clone());
-    let subscriber = tracing_subscriber::registry().with(SpanFields::layer()).with(fmt);
+    let fmt = tracing_subscriber::fmt::layer()
+        .event_format(JsonLines)
+        .with_writer(move || writer.clone());
+    let subscriber = tracing_subscriber::registry()
+        .with(SpanFields::layer())
+        .with(fmt);
 
     tracing::subscriber::with_default(subscriber, || {
         let span = invocation_span("req-7", Some("Root=1-abc;Sampled=1"), true);
@@ -37,7 +41,10 @@ fn lines_carry_the_invocation_fields() {
     });
 
     let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 1, "{text}");
     let line = &lines[0];
     assert_eq!(line["level"], "INFO");

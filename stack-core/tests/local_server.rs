@@ -31,7 +31,10 @@ async fn send(address: SocketAddr, head: &str, body: &[u8]) -> (u16, String) {
     let (method, rest) = head.split_once(' ').unwrap();
     let target = rest.trim_end_matches(" HTTP/1.1");
     let reply = http_call(address, method, target, &[], body).await.unwrap();
-    (reply.status, String::from_utf8_lossy(&reply.body).into_owned())
+    (
+        reply.status,
+        String::from_utf8_lossy(&reply.body).into_owned(),
+    )
 }
 
 #[tokio::test]
@@ -88,7 +91,10 @@ impl EventHandler for Doubler {
         if event.n < 0 {
             return Err(Negative);
         }
-        Ok(Pong { doubled: event.n * 2, request_id: invocation.request_id })
+        Ok(Pong {
+            doubled: event.n * 2,
+            request_id: invocation.request_id,
+        })
     }
 }
 
@@ -105,7 +111,10 @@ async fn event_handlers_are_invoked_like_the_runtime_emulator() {
 
     let (status, body) = send(address, &head, br#"{"n": -1}"#).await;
     assert_eq!(status, 400);
-    assert_eq!(serde_json::from_str::<Value>(&body).unwrap(), json!({"errorType": "Stack.BadUserInput", "errorMessage": "negative numbers are refused"}));
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        json!({"errorType": "Stack.BadUserInput", "errorMessage": "negative numbers are refused"})
+    );
 
     let (status, body) = send(address, &head, br#"{"m": 1}"#).await;
     assert_eq!(status, 400);

@@ -50,7 +50,11 @@ impl Authorizer {
     /// A list field: a JSON array, a JSON array in a string, or a comma or space separated string.
     fn list(&self, name: &str) -> Vec<String> {
         match self.fields.get(name) {
-            Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str()).map(String::from).collect(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|v| v.as_str())
+                .map(String::from)
+                .collect(),
             Some(Value::String(text)) => split_list(text),
             _ => Vec::new(),
         }
@@ -67,7 +71,11 @@ fn split_list(text: &str) -> Vec<String> {
         let inner = trimmed.trim_start_matches('[').trim_end_matches(']');
         return split_list(inner);
     }
-    trimmed.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from).collect()
+    trimmed
+        .split([',', ' '])
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 /// The authenticated caller of a request.
@@ -87,7 +95,12 @@ pub struct Identity {
 impl Identity {
     /// An identity with only a subject.
     pub fn new(subject: impl Into<String>) -> Self {
-        Self { subject: subject.into(), username: None, groups: Vec::new(), scopes: Vec::new() }
+        Self {
+            subject: subject.into(),
+            username: None,
+            groups: Vec::new(),
+            scopes: Vec::new(),
+        }
     }
 
     /// The identity of the caller of `request`, if any.
@@ -103,17 +116,31 @@ impl Identity {
 
     /// Reads the identity from an authorizer context: `sub`, else `principalId`.
     pub fn from_authorizer(authorizer: &Authorizer) -> Option<Self> {
-        let subject = authorizer.text("sub").or_else(|| authorizer.text("principalId"))?;
-        let username = authorizer.text("username").or_else(|| authorizer.text("cognito:username"));
+        let subject = authorizer
+            .text("sub")
+            .or_else(|| authorizer.text("principalId"))?;
+        let username = authorizer
+            .text("username")
+            .or_else(|| authorizer.text("cognito:username"));
         let mut groups = authorizer.list("groups");
         groups.extend(authorizer.list("cognito:groups"));
         let mut scopes = authorizer.list("scopes");
         scopes.extend(authorizer.list("scope"));
-        Some(Self { subject, username, groups, scopes })
+        Some(Self {
+            subject,
+            username,
+            groups,
+            scopes,
+        })
     }
 
     fn from_local_header(request: &Request) -> Option<Self> {
-        let value = request.headers().get(LOCAL_USER_HEADER)?.to_str().ok()?.trim();
+        let value = request
+            .headers()
+            .get(LOCAL_USER_HEADER)?
+            .to_str()
+            .ok()?
+            .trim();
         let valid = !value.is_empty() && value.len() <= 128 && !value.chars().any(char::is_control);
         valid.then(|| Self::new(value))
     }

@@ -31,7 +31,10 @@ fn authorizer(value: serde_json::Value) -> Authorizer {
 #[test]
 fn local_mode_honours_the_user_header() {
     let request = request_with(Mode::Local, None, Some("alice"));
-    assert_eq!(Identity::from_request(&request), Some(Identity::new("alice")));
+    assert_eq!(
+        Identity::from_request(&request),
+        Some(Identity::new("alice"))
+    );
 }
 
 #[test]
@@ -58,19 +61,30 @@ fn lambda_mode_reads_the_authorizer() {
 fn principal_id_is_the_fallback_subject() {
     let context = authorizer(json!({ "principalId": "p-9", "groups": ["a", "b"] }));
     let identity = Identity::from_authorizer(&context);
-    assert_eq!(identity.map(|i| (i.subject, i.groups)), Some(("p-9".into(), vec!["a".into(), "b".into()])));
+    assert_eq!(
+        identity.map(|i| (i.subject, i.groups)),
+        Some(("p-9".into(), vec!["a".into(), "b".into()]))
+    );
 }
 
 #[test]
 fn blank_or_control_headers_are_no_identity() {
     for value in ["", "   "] {
-        assert_eq!(Identity::from_request(&request_with(Mode::Local, None, Some(value))), None);
+        assert_eq!(
+            Identity::from_request(&request_with(Mode::Local, None, Some(value))),
+            None
+        );
     }
-    assert_eq!(Identity::from_request(&request_with(Mode::Local, None, Some(&"x".repeat(129)))), None);
+    assert_eq!(
+        Identity::from_request(&request_with(Mode::Local, None, Some(&"x".repeat(129)))),
+        None
+    );
 }
 
 #[test]
 fn requests_without_an_edge_have_no_identity() {
-    let request = http::Request::builder().header(LOCAL_USER_HEADER, "alice").body(bytes::Bytes::new());
+    let request = http::Request::builder()
+        .header(LOCAL_USER_HEADER, "alice")
+        .body(bytes::Bytes::new());
     assert_eq!(request.ok().and_then(|r| Identity::from_request(&r)), None);
 }

@@ -15,5 +15,7 @@ static CONFIG: OnceCell<SdkConfig> = OnceCell::const_new();
 
 /// The process's AWS configuration, loaded on the first call and shared afterwards.
 pub async fn load_config() -> &'static SdkConfig {
-    CONFIG.get_or_init(|| aws_config::defaults(aws_config::BehaviorVersion::latest()).load()).await
+    CONFIG
+        .get_or_init(|| aws_config::defaults(aws_config::BehaviorVersion::latest()).load())
+        .await
 }

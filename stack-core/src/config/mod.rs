@@ -32,18 +32,32 @@ pub struct EnvReader {
 impl EnvReader {
     /// Takes a snapshot of the process environment (variables that are not UTF-8 are skipped).
     pub fn from_process() -> Self {
-        Self::from_pairs(std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))))
+        Self::from_pairs(
+            std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+        )
     }
 
     /// Uses the given pairs as the environment (for tests and embedding).
-    pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
-        let vars = pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
-        Self { vars, problems: Vec::new() }
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        let vars = pairs
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        Self {
+            vars,
+            problems: Vec::new(),
+        }
     }
 
     /// The raw value of a variable; empty values count as absent.
     pub fn raw(&self, name: &str) -> Option<&str> {
-        self.vars.get(name).map(String::as_str).filter(|value| !value.is_empty())
+        self.vars
+            .get(name)
+            .map(String::as_str)
+            .filter(|value| !value.is_empty())
     }
 
     /// Whether a variable is set to a non-empty value.
@@ -61,7 +75,8 @@ impl EnvReader {
         match raw.parse::<T>() {
             Ok(value) => Some(value),
             Err(error) => {
-                self.problems.push(ConfigProblem::invalid(name, &raw, error.to_string()));
+                self.problems
+                    .push(ConfigProblem::invalid(name, &raw, &error.to_string()));
                 None
             }
         }
@@ -84,7 +99,8 @@ impl EnvReader {
     /// Records a problem found by the caller's own validation.
     pub fn invalid(&mut self, name: &str, reason: impl Into<String>) {
         let raw = self.raw(name).unwrap_or_default().to_owned();
-        self.problems.push(ConfigProblem::invalid(name, &raw, reason.into()));
+        self.problems
+            .push(ConfigProblem::invalid(name, &raw, &reason.into()));
     }
 
     /// Ends reading: every problem recorded so far, as one error.
@@ -93,7 +109,13 @@ impl EnvReader {
     ///
     /// Returns a [`ConfigError`] listing each missing or invalid variable.
     pub fn finish(self) -> Result<(), ConfigError> {
-        if self.problems.is_empty() { Ok(()) } else { Err(ConfigError { problems: self.problems }) }
+        if self.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError {
+                problems: self.problems,
+            })
+        }
     }
 }
 
@@ -108,12 +130,18 @@ pub struct ConfigProblem {
 
 impl ConfigProblem {
     fn missing(name: &str) -> Self {
-        Self { name: name.to_owned(), reason: "is required but not set".to_owned() }
+        Self {
+            name: name.to_owned(),
+            reason: "is required but not set".to_owned(),
+        }
     }
 
-    fn invalid(name: &str, raw: &str, reason: String) -> Self {
+    fn invalid(name: &str, raw: &str, reason: &str) -> Self {
         let shown: String = raw.chars().take(64).collect();
-        Self { name: name.to_owned(), reason: format!("has invalid value {shown:?}: {reason}") }
+        Self {
+            name: name.to_owned(),
+            reason: format!("has invalid value {shown:?}: {reason}"),
+        }
     }
 }
 
@@ -132,7 +160,11 @@ impl ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid configuration ({} problem(s))", self.problems.len())?;
+        write!(
+            f,
+            "invalid configuration ({} problem(s))",
+            self.problems.len()
+        )?;
         for problem in &self.problems {
             write!(f, "; {} {}", problem.name, problem.reason)?;
         }
@@ -157,7 +189,9 @@ impl CoreConfig {
     /// Reads the shared settings, recording problems in `env`.
     pub fn read(env: &mut EnvReader) -> Self {
         let port = env.optional("PORT").unwrap_or(Self::DEFAULT_PORT);
-        let data_dir = env.optional("STACK_DATA_DIR").unwrap_or_else(|| PathBuf::from(".stack"));
+        let data_dir = env
+            .optional("STACK_DATA_DIR")
+            .unwrap_or_else(|| PathBuf::from(".stack"));
         Self { port, data_dir }
     }
 
@@ -183,7 +217,11 @@ mod tests {
         let _: String = env.required("STACK_TABLE_NAME");
         let _: Option<u16> = env.optional("PORT");
         let _: Option<u32> = env.optional("STACK_LIMIT");
-        let error = env.finish().err().map(|e| e.problems().to_vec()).unwrap_or_default();
+        let error = env
+            .finish()
+            .err()
+            .map(|e| e.problems().to_vec())
+            .unwrap_or_default();
         let names: Vec<_> = error.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["STACK_TABLE_NAME", "PORT", "STACK_LIMIT"]);
         assert!(error[1].reason.contains("\"eighty\""));
@@ -194,7 +232,11 @@ mod tests {
         let mut env = EnvReader::from_pairs([("PORT", "x")]);
         let _: String = env.required("STACK_A");
         let _: Option<u16> = env.optional("PORT");
-        let message = env.finish().err().map(|e| e.to_string()).unwrap_or_default();
+        let message = env
+            .finish()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(message.contains("STACK_A is required"), "{message}");
         assert!(message.contains("PORT has invalid value"), "{message}");
     }
@@ -204,6 +246,12 @@ mod tests {
         let mut env = EnvReader::from_pairs([("PORT", "")]);
         let config = CoreConfig::read(&mut env);
         assert!(env.finish().is_ok());
-        assert_eq!(config, CoreConfig { port: 4000, data_dir: PathBuf::from(".stack") });
+        assert_eq!(
+            config,
+            CoreConfig {
+                port: 4000,
+                data_dir: PathBuf::from(".stack")
+            }
+        );
     }
 }

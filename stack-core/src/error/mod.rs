@@ -141,7 +141,8 @@ mod tests {
             ErrorKind::Internal,
         ];
         let codes: std::collections::HashSet<_> = kinds.iter().map(|k| k.graphql_code()).collect();
-        let statuses: std::collections::HashSet<_> = kinds.iter().map(|k| k.http_status()).collect();
+        let statuses: std::collections::HashSet<_> =
+            kinds.iter().map(|k| k.http_status()).collect();
         assert_eq!(codes.len(), kinds.len());
         assert_eq!(statuses.len(), kinds.len());
     }

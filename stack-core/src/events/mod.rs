@@ -30,7 +30,10 @@ pub struct Invocation {
 #[cfg(feature = "lambda")]
 impl From<&lambda_runtime::Context> for Invocation {
     fn from(context: &lambda_runtime::Context) -> Self {
-        Self { request_id: context.request_id.clone(), trace_id: context.xray_trace_id.clone() }
+        Self {
+            request_id: context.request_id.clone(),
+            trace_id: context.xray_trace_id.clone(),
+        }
     }
 }
 
@@ -44,7 +47,11 @@ pub trait EventHandler: Send + Sync + 'static {
     type Error: EdgeError + Send + Sync + 'static;
 
     /// Handles one event.
-    fn handle(&self, event: Self::Event, invocation: Invocation) -> impl Future<Output = Result<Self::Output, Self::Error>> + Send;
+    fn handle(
+        &self,
+        event: Self::Event,
+        invocation: Invocation,
+    ) -> impl Future<Output = Result<Self::Output, Self::Error>> + Send;
 }
 
 /// Why an event invocation failed, as reported to the invoker.
@@ -65,7 +72,11 @@ pub struct InvocationError {
 /// # Errors
 ///
 /// Fails when the payload is not the handler's event type or the handler fails.
-pub async fn invoke<H: EventHandler>(handler: &H, payload: serde_json::Value, invocation: Invocation) -> Result<H::Output, InvocationError> {
+pub async fn invoke<H: EventHandler>(
+    handler: &H,
+    payload: serde_json::Value,
+    invocation: Invocation,
+) -> Result<H::Output, InvocationError> {
     let event = serde_json::from_value::<H::Event>(payload).map_err(|error| {
         tracing::warn!(%error, "the event does not match the handler's event type");
         InvocationError {
@@ -87,17 +98,22 @@ pub async fn invoke<H: EventHandler>(handler: &H, payload: serde_json::Value, in
 #[cfg(feature = "lambda")]
 impl From<InvocationError> for lambda_runtime::Diagnostic {
     fn from(error: InvocationError) -> Self {
-        Self { error_type: error.error_type, error_message: error.error_message }
+        Self {
+            error_type: error.error_type,
+            error_message: error.error_message,
+        }
     }
 }
 
 #[cfg(feature = "lambda")]
 pub(crate) async fn serve_lambda<H: EventHandler>(handler: H) -> Result<(), RuntimeError> {
     let handler = Arc::new(handler);
-    crate::http::lambda::run_lambda(move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
-        let handler = handler.clone();
-        async move { invoke(&*handler, event.payload, Invocation::from(&event.context)).await }
-    })
+    crate::http::lambda::run_lambda(
+        move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
+            let handler = handler.clone();
+            async move { invoke(&*handler, event.payload, Invocation::from(&event.context)).await }
+        },
+    )
     .await
 }
 
@@ -111,7 +127,12 @@ pub(crate) async fn serve_local<H: EventHandler>(handler: H) -> Result<(), Runti
     let config = crate::config::CoreConfig::from_env()?;
     let server = crate::http::local::LocalServer::bind(config.port).await?;
     tracing::info!(address = %server.address(), "invoke locally with POST http://{}{LOCAL_INVOKE_PATH}", server.address());
-    server.serve(invoke_endpoint(handler), crate::http::local::shutdown_signal()).await
+    server
+        .serve(
+            invoke_endpoint(handler),
+            crate::http::local::shutdown_signal(),
+        )
+        .await
 }
 
 #[cfg(not(feature = "local"))]
@@ -128,14 +149,22 @@ pub fn invoke_endpoint<H: EventHandler>(handler: H) -> impl crate::http::HttpSer
     }
 }
 
-async fn answer_invoke<H: EventHandler>(handler: &H, request: crate::http::Request) -> crate::http::Response {
+async fn answer_invoke<H: EventHandler>(
+    handler: &H,
+    request: crate::http::Request,
+) -> crate::http::Response {
     use crate::http::json_response;
     use http::StatusCode;
 
     if request.method() != http::Method::POST || request.uri().path() != LOCAL_INVOKE_PATH {
-        return json_response(StatusCode::NOT_FOUND, &serde_json::json!({ "errorType": "Stack.NotFound", "errorMessage": format!("POST events to {LOCAL_INVOKE_PATH}") }));
+        return json_response(
+            StatusCode::NOT_FOUND,
+            &serde_json::json!({ "errorType": "Stack.NotFound", "errorMessage": format!("POST events to {LOCAL_INVOKE_PATH}") }),
+        );
     }
-    let request_id = crate::http::EdgeContext::of(&request).map(|edge| edge.request_id.clone()).unwrap_or_default();
+    let request_id = crate::http::EdgeContext::of(&request)
+        .map(|edge| edge.request_id.clone())
+        .unwrap_or_default();
     let payload = match serde_json::from_slice(request.body()) {
         Ok(payload) => payload,
         Err(error) => {
@@ -143,8 +172,23 @@ async fn answer_invoke<H: EventHandler>(handler: &H, request: crate::http::Reque
             return json_response(StatusCode::BAD_REQUEST, &body);
         }
     };
-    match invoke(handler, payload, Invocation { request_id, trace_id: None }).await {
-        Ok(output) => json_response(StatusCode::OK, &serde_json::to_value(output).unwrap_or_default()),
-        Err(error) => json_response(error.kind.http_status(), &serde_json::to_value(error).unwrap_or_default()),
+    match invoke(
+        handler,
+        payload,
+        Invocation {
+            request_id,
+            trace_id: None,
+        },
+    )
+    .await
+    {
+        Ok(output) => json_response(
+            StatusCode::OK,
+            &serde_json::to_value(output).unwrap_or_default(),
+        ),
+        Err(error) => json_response(
+            error.kind.http_status(),
+            &serde_json::to_value(error).unwrap_or_default(),
+        ),
     }
 }

@@ -37,8 +37,16 @@ impl LocalServer {
     /// Fails when the port cannot be bound.
     pub async fn bind(port: u16) -> Result<Self, RuntimeError> {
         let requested = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-        let listener = TcpListener::bind(requested).await.map_err(|source| RuntimeError::Bind { address: requested, source })?;
-        let address = listener.local_addr().map_err(|source| RuntimeError::Bind { address: requested, source })?;
+        let listener = TcpListener::bind(requested)
+            .await
+            .map_err(|source| RuntimeError::Bind {
+                address: requested,
+                source,
+            })?;
+        let address = listener.local_addr().map_err(|source| RuntimeError::Bind {
+            address: requested,
+            source,
+        })?;
         Ok(Self { listener, address })
     }
 
@@ -52,7 +60,11 @@ impl LocalServer {
     /// # Errors
     ///
     /// Fails only when accepting connections fails for good.
-    pub async fn serve<S: HttpService>(self, service: S, shutdown: impl Future<Output = ()>) -> Result<(), RuntimeError> {
+    pub async fn serve<S: HttpService>(
+        self,
+        service: S,
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<(), RuntimeError> {
         let service = Arc::new(service);
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
         tokio::pin!(shutdown);
@@ -71,12 +83,17 @@ impl LocalServer {
     }
 }
 
-fn serve_connection<S: HttpService>(graceful: &hyper_util::server::graceful::GracefulShutdown, stream: tokio::net::TcpStream, service: Arc<S>) {
+fn serve_connection<S: HttpService>(
+    graceful: &hyper_util::server::graceful::GracefulShutdown,
+    stream: tokio::net::TcpStream,
+    service: Arc<S>,
+) {
     let handler = hyper::service::service_fn(move |request| {
         let service = service.clone();
         async move { Ok::<_, Infallible>(answer(&*service, request).await.map(Full::new)) }
     });
-    let connection = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), handler);
+    let connection =
+        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), handler);
     let connection = graceful.watch(connection);
     tokio::spawn(async move {
         if let Err(error) = connection.await {
@@ -97,10 +114,22 @@ async fn buffer(request: http::Request<Incoming>) -> Result<Request, Response> {
     let (parts, body) = request.into_parts();
     let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
         Ok(collected) => collected.to_bytes(),
-        Err(error) if error.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
-            return Err(error_response(http::StatusCode::PAYLOAD_TOO_LARGE, "request body too large"));
+        Err(error)
+            if error
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            return Err(error_response(
+                http::StatusCode::PAYLOAD_TOO_LARGE,
+                "request body too large",
+            ));
         }
-        Err(_) => return Err(error_response(http::StatusCode::BAD_REQUEST, "could not read the request body")),
+        Err(_) => {
+            return Err(error_response(
+                http::StatusCode::BAD_REQUEST,
+                "could not read the request body",
+            ));
+        }
     };
     let mut request = http::Request::from_parts(parts, body);
     let raw_path = request.uri().path().to_owned();
@@ -117,7 +146,10 @@ async fn buffer(request: http::Request<Incoming>) -> Result<Request, Response> {
 }
 
 fn error_response(status: http::StatusCode, message: &str) -> Response {
-    json_response(status, &serde_json::json!({ "errors": [{ "message": message }] }))
+    json_response(
+        status,
+        &serde_json::json!({ "errors": [{ "message": message }] }),
+    )
 }
 
 fn next_request_id() -> String {

@@ -95,7 +95,9 @@ pub fn response(status: http::StatusCode, content_type: &str, body: impl Into<By
     let mut response = http::Response::new(body.into());
     *response.status_mut() = status;
     if let Ok(value) = http::HeaderValue::from_str(content_type) {
-        response.headers_mut().insert(http::header::CONTENT_TYPE, value);
+        response
+            .headers_mut()
+            .insert(http::header::CONTENT_TYPE, value);
     }
     response
 }

@@ -44,7 +44,11 @@ impl LogSettings {
     /// Settings from the environment, with defaults for the mode.
     pub fn from_env(env: &EnvReader) -> Self {
         let mode = Mode::from_env(env);
-        let format = match env.raw("AWS_LAMBDA_LOG_FORMAT").map(str::to_ascii_lowercase).as_deref() {
+        let format = match env
+            .raw("AWS_LAMBDA_LOG_FORMAT")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("json") => LogFormat::Json,
             Some("text") => LogFormat::Text,
             _ if mode == Mode::Lambda => LogFormat::Json,
@@ -79,12 +83,23 @@ pub fn init_with(settings: &LogSettings) {
     let filter = EnvFilter::try_new(&settings.filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let result = match settings.format {
         LogFormat::Json => {
-            let fmt = tracing_subscriber::fmt::layer().event_format(JsonLines).with_writer(std::io::stdout);
-            tracing_subscriber::registry().with(filter).with(SpanFields::layer()).with(fmt).try_init()
+            let fmt = tracing_subscriber::fmt::layer()
+                .event_format(JsonLines)
+                .with_writer(std::io::stdout);
+            tracing_subscriber::registry()
+                .with(filter)
+                .with(SpanFields::layer())
+                .with(fmt)
+                .try_init()
         }
         LogFormat::Text => {
-            let fmt = tracing_subscriber::fmt::layer().with_target(false).with_writer(std::io::stderr);
-            tracing_subscriber::registry().with(filter).with(fmt).try_init()
+            let fmt = tracing_subscriber::fmt::layer()
+                .with_target(false)
+                .with_writer(std::io::stderr);
+            tracing_subscriber::registry()
+                .with(filter)
+                .with(fmt)
+                .try_init()
         }
     };
     // A subscriber set earlier (a test harness, an embedding program) stays in charge.
@@ -92,8 +107,17 @@ pub fn init_with(settings: &LogSettings) {
 }
 
 /// The span that wraps one Lambda invocation; its fields appear on every line logged inside it.
-pub fn invocation_span(request_id: &str, trace_id: Option<&str>, cold_start: bool) -> tracing::Span {
-    tracing::info_span!("invocation", requestId = request_id, traceId = trace_id, coldStart = cold_start)
+pub fn invocation_span(
+    request_id: &str,
+    trace_id: Option<&str>,
+    cold_start: bool,
+) -> tracing::Span {
+    tracing::info_span!(
+        "invocation",
+        requestId = request_id,
+        traceId = trace_id,
+        coldStart = cold_start
+    )
 }
 
 #[cfg(test)]
@@ -102,7 +126,10 @@ mod tests {
 
     #[test]
     fn lambda_defaults_to_json_and_local_to_text() {
-        let lambda = LogSettings::from_env(&EnvReader::from_pairs([("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")]));
+        let lambda = LogSettings::from_env(&EnvReader::from_pairs([(
+            "AWS_LAMBDA_RUNTIME_API",
+            "127.0.0.1:9001",
+        )]));
         let local = LogSettings::from_env(&EnvReader::from_pairs([("PORT", "1")]));
         assert_eq!(lambda.format, LogFormat::Json);
         assert_eq!(local.format, LogFormat::Text);
@@ -110,8 +137,18 @@ mod tests {
 
     #[test]
     fn lambda_variables_override_the_defaults() {
-        let env = EnvReader::from_pairs([("AWS_LAMBDA_LOG_FORMAT", "Text"), ("AWS_LAMBDA_LOG_LEVEL", "FATAL"), ("RUST_LOG", "trace")]);
+        let env = EnvReader::from_pairs([
+            ("AWS_LAMBDA_LOG_FORMAT", "Text"),
+            ("AWS_LAMBDA_LOG_LEVEL", "FATAL"),
+            ("RUST_LOG", "trace"),
+        ]);
         let settings = LogSettings::from_env(&env);
-        assert_eq!(settings, LogSettings { format: LogFormat::Text, filter: "error".into() });
+        assert_eq!(
+            settings,
+            LogSettings {
+                format: LogFormat::Text,
+                filter: "error".into()
+            }
+        );
     }
 }

@@ -21,20 +21,7 @@ pub(crate) fn fixture(relative: &str) -> Value {
 
 /// Every `.json` file under a folder, recursively, sorted.
 pub(crate) fn json_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "json") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
+    stack_core::testing::json_files_under(dir).unwrap()
 }
 
 /// A service that answers with a JSON description of the request it received.
@@ -77,7 +64,9 @@ pub(crate) fn header_values(echo: &Value, name: &str) -> Vec<String> {
 pub(crate) fn response_body(response: &Value) -> Vec<u8> {
     let body = response["body"].as_str().unwrap_or_default();
     if response["isBase64Encoded"].as_bool().unwrap_or(false) {
-        base64::engine::general_purpose::STANDARD.decode(body).unwrap()
+        base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap()
     } else {
         body.as_bytes().to_vec()
     }

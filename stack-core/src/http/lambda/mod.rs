@@ -78,7 +78,10 @@ impl EventError {
 
 impl From<EventError> for Diagnostic {
     fn from(error: EventError) -> Self {
-        Diagnostic { error_type: error.error_type().to_owned(), error_message: crate::error::chain(&error) }
+        Diagnostic {
+            error_type: error.error_type().to_owned(),
+            error_message: crate::error::chain(&error),
+        }
     }
 }
 
@@ -87,7 +90,10 @@ impl From<EventError> for Diagnostic {
 /// # Errors
 ///
 /// Fails when the payload is not an HTTP event or its contents are invalid.
-pub fn event_to_request(event: Value, invocation: &Invocation) -> Result<(Request, ResponseShape), EventError> {
+pub fn event_to_request(
+    event: Value,
+    invocation: &Invocation,
+) -> Result<(Request, ResponseShape), EventError> {
     request::parse(event)?.into_request(invocation)
 }
 
@@ -100,16 +106,33 @@ pub fn event_to_request(event: Value, invocation: &Invocation) -> Result<(Reques
 ///
 /// Fails when the payload is not an HTTP event at all, or does not parse as the kind it looks
 /// like.
-pub async fn handle_event<S: HttpService>(service: &S, event: Value, invocation: &Invocation) -> Result<Value, EventError> {
-    let parts = request::parse(event)?;
+pub async fn handle_event<S: HttpService>(
+    service: &S,
+    event: Value,
+    invocation: &Invocation,
+) -> Result<Value, EventError> {
+    let parts = request::parse(event).inspect_err(|error| {
+        tracing::warn!(error = %crate::error::chain(error), "refused an event that is not an HTTP request");
+    })?;
     let shape = parts.shape;
-    match parts.into_request(invocation) {
-        Ok((request, shape)) => Ok(shape.encode(service.call(request).await)),
+    let response = match parts.into_request(invocation) {
+        Ok((request, _)) => answer(service, request).await,
         Err(error) => {
             tracing::warn!(error = %crate::error::chain(&error), "rejected an HTTP event");
-            Ok(shape.encode(bad_request(&error)))
+            bad_request(&error)
         }
-    }
+    };
+    Ok(shape.encode(response))
+}
+
+/// Calls the service and writes one access line.
+async fn answer<S: HttpService>(service: &S, request: Request) -> Response {
+    let started = std::time::Instant::now();
+    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    let response = service.call(request).await;
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(http.method = %method, url.path = %path, http.status = response.status().as_u16(), elapsed_ms, "answered");
+    response
 }
 
 fn bad_request(error: &EventError) -> Response {
@@ -142,8 +165,15 @@ where
     crate::runtime::check_lambda_environment()?;
     let service = lambda_runtime::service_fn(move |event: LambdaEvent<Value>| {
         let cold_start = !WARM.swap(true, Ordering::Relaxed);
-        let span = crate::telemetry::invocation_span(&event.context.request_id, event.context.xray_trace_id.as_deref(), cold_start);
+        let span = crate::telemetry::invocation_span(
+            &event.context.request_id,
+            event.context.xray_trace_id.as_deref(),
+            cold_start,
+        );
         handler(event).instrument(span)
     });
-    lambda_runtime::Runtime::new(service).run().await.map_err(|e| RuntimeError::Lambda(e.to_string()))
+    lambda_runtime::Runtime::new(service)
+        .run()
+        .await
+        .map_err(|e| RuntimeError::Lambda(e.to_string()))
 }

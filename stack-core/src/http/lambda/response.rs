@@ -40,10 +40,17 @@ impl ResponseShape {
     pub fn encode(self, response: Response) -> serde_json::Value {
         let (parts, body) = response.into_parts();
         let (body, is_base64_encoded) = encode_body(&parts.headers, &body);
-        let mut wire = EventResponse { status_code: parts.status.as_u16(), body, is_base64_encoded, ..Default::default() };
+        let mut wire = EventResponse {
+            status_code: parts.status.as_u16(),
+            body,
+            is_base64_encoded,
+            ..Default::default()
+        };
         let headers = header_lists(&parts.headers);
         match self {
-            Self::Rest | Self::Alb { multi_value: true } => wire.multi_value_headers = Some(headers),
+            Self::Rest | Self::Alb { multi_value: true } => {
+                wire.multi_value_headers = Some(headers)
+            }
             Self::HttpApi | Self::FunctionUrl => {
                 let (cookies, rest) = split_cookies(headers);
                 wire.cookies = Some(cookies);
@@ -53,14 +60,21 @@ impl ResponseShape {
         }
         if let Self::Alb { .. } = self {
             let reason = parts.status.canonical_reason().unwrap_or("");
-            wire.status_description = Some(format!("{} {reason}", parts.status.as_u16()).trim_end().to_owned());
+            wire.status_description = Some(
+                format!("{} {reason}", parts.status.as_u16())
+                    .trim_end()
+                    .to_owned(),
+            );
         }
         serde_json::to_value(wire).unwrap_or_default()
     }
 }
 
 fn encode_body(headers: &http::HeaderMap, body: &[u8]) -> (String, bool) {
-    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let compressed = headers.contains_key(CONTENT_ENCODING);
     match std::str::from_utf8(body) {
         Ok(text) if !compressed && is_text(content_type) => (text.to_owned(), false),
@@ -71,14 +85,23 @@ fn encode_body(headers: &http::HeaderMap, body: &[u8]) -> (String, bool) {
 
 /// Whether a content type is text that passes through API Gateway unchanged.
 fn is_text(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     essence.is_empty()
         || essence.starts_with("text/")
         || essence.ends_with("+json")
         || essence.ends_with("+xml")
         || matches!(
             essence.as_str(),
-            "application/json" | "application/xml" | "application/javascript" | "application/graphql" | "application/x-www-form-urlencoded"
+            "application/json"
+                | "application/xml"
+                | "application/javascript"
+                | "application/graphql"
+                | "application/x-www-form-urlencoded"
         )
 }
 
@@ -86,12 +109,17 @@ fn header_lists(headers: &http::HeaderMap) -> BTreeMap<String, Vec<String>> {
     let mut lists: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (name, value) in headers {
         let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        lists.entry(name.as_str().to_owned()).or_default().push(text);
+        lists
+            .entry(name.as_str().to_owned())
+            .or_default()
+            .push(text);
     }
     lists
 }
 
-fn split_cookies(mut headers: BTreeMap<String, Vec<String>>) -> (Vec<String>, BTreeMap<String, Vec<String>>) {
+fn split_cookies(
+    mut headers: BTreeMap<String, Vec<String>>,
+) -> (Vec<String>, BTreeMap<String, Vec<String>>) {
     let cookies = headers.remove(SET_COOKIE.as_str()).unwrap_or_default();
     (cookies, headers)
 }
@@ -101,7 +129,11 @@ fn join_values(headers: BTreeMap<String, Vec<String>>) -> BTreeMap<String, Strin
     headers
         .into_iter()
         .map(|(name, values)| {
-            let joined = if name == SET_COOKIE.as_str() { values.last().cloned().unwrap_or_default() } else { values.join(", ") };
+            let joined = if name == SET_COOKIE.as_str() {
+                values.last().cloned().unwrap_or_default()
+            } else {
+                values.join(", ")
+            };
             (name, joined)
         })
         .collect()
@@ -113,7 +145,12 @@ mod tests {
 
     #[test]
     fn text_types_are_recognised() {
-        for t in ["application/json", "application/graphql-response+json; charset=utf-8", "text/html", ""] {
+        for t in [
+            "application/json",
+            "application/graphql-response+json; charset=utf-8",
+            "text/html",
+            "",
+        ] {
             assert!(is_text(t), "{t}");
         }
         for t in ["image/png", "application/octet-stream", "application/pdf"] {
@@ -125,6 +162,9 @@ mod tests {
     fn binary_bodies_are_base64() {
         let mut headers = http::HeaderMap::new();
         headers.insert(CONTENT_TYPE, http::HeaderValue::from_static("image/png"));
-        assert_eq!(encode_body(&headers, &[0, 159, 146, 150]), ("AJ+Slg==".to_owned(), true));
+        assert_eq!(
+            encode_body(&headers, &[0, 159, 146, 150]),
+            ("AJ+Slg==".to_owned(), true)
+        );
     }
 }

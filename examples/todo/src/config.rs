@@ -1,0 +1,130 @@
+//! The Todo service's settings, from the environment.
+
+use std::fmt;
+use std::str::FromStr;
+
+use stack_core::Mode;
+use stack_core::config::{ConfigError, CoreConfig, EnvReader};
+
+/// Where the todos are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableBackend {
+    /// The embedded table under `STACK_DATA_DIR`: no AWS account needed.
+    Embedded,
+    /// A DynamoDB table (or an emulator at `AWS_ENDPOINT_URL`).
+    DynamoDb,
+}
+
+impl FromStr for TableBackend {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.to_ascii_lowercase().as_str() {
+            "embedded" => Ok(Self::Embedded),
+            "dynamodb" => Ok(Self::DynamoDb),
+            _ => Err("expected `embedded` or `dynamodb`".to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for TableBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Embedded => "embedded",
+            Self::DynamoDb => "dynamodb",
+        })
+    }
+}
+
+/// Everything the Todo service reads at start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TodoConfig {
+    /// Settings shared by every Stack process (port, data directory).
+    pub core: CoreConfig,
+    /// `STACK_TABLE_BACKEND`: `embedded` (the default locally) or `dynamodb` (the default in
+    /// Lambda).
+    pub backend: TableBackend,
+    /// `STACK_TABLE_NAME`: the table's name (default `todos`; required with DynamoDB in Lambda).
+    pub table_name: String,
+    /// `STACK_TABLE_CREATE`: create the DynamoDB table when it is missing (for emulators and
+    /// development accounts; default false).
+    pub create_table: bool,
+}
+
+impl TodoConfig {
+    /// Reads the settings, reporting every missing or invalid variable at once.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`ConfigError`] that lists each problem.
+    pub fn read(mut env: EnvReader) -> Result<Self, ConfigError> {
+        let mode = Mode::from_env(&env);
+        let core = CoreConfig::read(&mut env);
+        let default_backend = if mode == Mode::Lambda {
+            TableBackend::DynamoDb
+        } else {
+            TableBackend::Embedded
+        };
+        let backend = env
+            .optional("STACK_TABLE_BACKEND")
+            .unwrap_or(default_backend);
+        let table_name = if backend == TableBackend::DynamoDb && mode == Mode::Lambda {
+            env.required("STACK_TABLE_NAME")
+        } else {
+            env.optional("STACK_TABLE_NAME")
+                .unwrap_or_else(|| "todos".to_owned())
+        };
+        let create_table = env.optional("STACK_TABLE_CREATE").unwrap_or(false);
+        if !valid_table_name(&table_name) && !table_name.is_empty() {
+            env.invalid("STACK_TABLE_NAME", "use 3 to 255 of A-Z a-z 0-9 _ - .");
+        }
+        env.finish().map(|()| Self {
+            core,
+            backend,
+            table_name,
+            create_table,
+        })
+    }
+}
+
+fn valid_table_name(name: &str) -> bool {
+    (3..=255).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_defaults_need_no_variables() {
+        let config = TodoConfig::read(EnvReader::from_pairs(Vec::<(String, String)>::new()));
+        let config = config.ok().map(|c| (c.backend, c.table_name, c.core.port));
+        assert_eq!(
+            config,
+            Some((TableBackend::Embedded, "todos".to_owned(), 4000))
+        );
+    }
+
+    #[test]
+    fn lambda_requires_a_table_name_and_reports_all_problems() {
+        let env = EnvReader::from_pairs([
+            ("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"),
+            ("STACK_TABLE_CREATE", "maybe"),
+        ]);
+        let problems = TodoConfig::read(env).err().map(|e| e.problems().len());
+        assert_eq!(problems, Some(2));
+    }
+
+    #[test]
+    fn unknown_backends_are_refused() {
+        let env = EnvReader::from_pairs([("STACK_TABLE_BACKEND", "postgres")]);
+        let message = TodoConfig::read(env)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(message.contains("STACK_TABLE_BACKEND"), "{message}");
+    }
+}

@@ -1,0 +1,176 @@
+//! The GraphQL face of the Todo service: a federation v2 subgraph.
+
+use std::sync::Arc;
+
+use async_graphql::{
+    ComplexObject, Context, EmptySubscription, ID, InputObject, Object, Schema, SimpleObject,
+};
+use stack_core::auth::Identity;
+
+use crate::error::TodoError;
+use crate::model::Todo;
+use crate::service::{DEFAULT_PAGE, TodoChanges, TodoService};
+
+/// The Todo subgraph's schema.
+pub type TodoSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Builds the schema over a service.
+pub fn build_schema(service: Arc<TodoService>) -> TodoSchema {
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+        .data(service)
+        .enable_federation()
+        .finish()
+}
+
+fn service<'a>(ctx: &Context<'a>) -> &'a TodoService {
+    ctx.data_unchecked::<Arc<TodoService>>()
+}
+
+/// The caller's user id, or `UNAUTHENTICATED`.
+fn owner<'a>(ctx: &Context<'a>) -> Result<&'a str, TodoError> {
+    ctx.data_opt::<Option<Identity>>()
+        .and_then(Option::as_ref)
+        .or_else(|| ctx.data_opt::<Identity>())
+        .map(|identity| identity.subject.as_str())
+        .ok_or(TodoError::Unauthenticated)
+}
+
+fn graphql_error(error: TodoError) -> async_graphql::Error {
+    stack_graphql::to_graphql_error(&error)
+}
+
+#[ComplexObject]
+impl Todo {
+    /// The todo's id.
+    async fn id(&self) -> ID {
+        ID(self.id.clone())
+    }
+}
+
+/// A page of todos.
+#[derive(SimpleObject)]
+pub struct TodoConnection {
+    /// The todos of this page, oldest first.
+    nodes: Vec<Todo>,
+    /// Where this page ends.
+    page_info: PageInfo,
+}
+
+/// Where a page ends and whether more follow.
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    /// Pass as `after` to read the next page; null when there is none.
+    end_cursor: Option<String>,
+    /// Whether another page follows.
+    has_next_page: bool,
+}
+
+/// Reads.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// One of the caller's todos, or null.
+    async fn todo(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Todo>> {
+        let owner = owner(ctx).map_err(graphql_error)?;
+        service(ctx).get(owner, &id).await.map_err(graphql_error)
+    }
+
+    /// The caller's todos, oldest first.
+    async fn todos(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<TodoConnection> {
+        debug_assert_eq!(DEFAULT_PAGE, 20, "keep the schema default in step");
+        let owner = owner(ctx).map_err(graphql_error)?;
+        let page = service(ctx)
+            .list(owner, first, after)
+            .await
+            .map_err(graphql_error)?;
+        let page_info = PageInfo {
+            has_next_page: page.next_cursor.is_some(),
+            end_cursor: page.next_cursor,
+        };
+        Ok(TodoConnection {
+            nodes: page.todos,
+            page_info,
+        })
+    }
+
+    /// Resolves `Todo` references for the router: only the caller's own todos resolve.
+    #[graphql(entity)]
+    async fn find_todo_by_id(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<Todo>> {
+        let owner = owner(ctx).map_err(graphql_error)?;
+        service(ctx).get(owner, &id).await.map_err(graphql_error)
+    }
+}
+
+/// The title of a new todo.
+#[derive(InputObject)]
+pub struct CreateTodoInput {
+    /// What is to be done: 1 to 200 characters after trimming.
+    title: String,
+}
+
+/// Changes to a todo; absent fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateTodoInput {
+    /// A new title.
+    title: Option<String>,
+    /// A new completion state.
+    completed: Option<bool>,
+    /// The version last read; if the todo changed since, the update fails with `CONFLICT`.
+    expected_version: Option<u64>,
+}
+
+/// Writes.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct MutationRoot;
+
+#[Object]
+impl MutationRoot {
+    /// Creates a todo for the caller.
+    async fn create_todo(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateTodoInput,
+    ) -> async_graphql::Result<Todo> {
+        let owner = owner(ctx).map_err(graphql_error)?;
+        service(ctx)
+            .create(owner, &input.title)
+            .await
+            .map_err(graphql_error)
+    }
+
+    /// Updates one of the caller's todos.
+    async fn update_todo(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateTodoInput,
+    ) -> async_graphql::Result<Todo> {
+        let owner = owner(ctx).map_err(graphql_error)?;
+        let changes = TodoChanges {
+            title: input.title,
+            completed: input.completed,
+            expected_version: input.expected_version,
+        };
+        service(ctx)
+            .update(owner, &id, changes)
+            .await
+            .map_err(graphql_error)
+    }
+
+    /// Deletes one of the caller's todos; false when there was none.
+    async fn delete_todo(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
+        let owner = owner(ctx).map_err(graphql_error)?;
+        service(ctx).delete(owner, &id).await.map_err(graphql_error)
+    }
+}

@@ -1,0 +1,232 @@
+//! The `todo-service` binary as a user runs it: locally on the embedded table (data survives a
+//! restart, even a killed process), and as a real Lambda against a runtime API.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use stack_core::testing::{FakeLambdaRuntime, Outcome, http_call};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_todo-service");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A child process that is killed when the test ends, pass or fail.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn base_command(data_dir: &std::path::Path) -> Command {
+    let mut command = Command::new(BINARY);
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("STACK_DATA_DIR", data_dir)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdin(Stdio::null());
+    command
+}
+
+async fn start_local(data_dir: &std::path::Path) -> (Running, SocketAddr) {
+    let port = free_port();
+    let child = base_command(data_dir)
+        .env("PORT", port.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let address = SocketAddr::from(([127, 0, 0, 1], port));
+    for _ in 0..200 {
+        if http_call(address, "GET", "/health", &[], b"")
+            .await
+            .is_ok_and(|r| r.status == 200)
+        {
+            return (Running(child), address);
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the service did not start on {address}");
+}
+
+async fn graphql(address: SocketAddr, user: &str, query: &str) -> Value {
+    let body = json!({ "query": query }).to_string();
+    let headers = [("content-type", "application/json"), ("x-stack-user", user)];
+    http_call(address, "POST", "/graphql", &headers, body.as_bytes())
+        .await
+        .unwrap()
+        .json()
+}
+
+#[tokio::test]
+async fn local_data_survives_a_killed_process() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let (service, address) = start_local(data_dir.path()).await;
+    let created = graphql(
+        address,
+        "dana",
+        "mutation { createTodo(input: {title: \"persist me\"}) { id } }",
+    )
+    .await;
+    assert!(created["data"]["createTodo"]["id"].is_string(), "{created}");
+    drop(service);
+
+    let (_service, address) = start_local(data_dir.path()).await;
+    let listed = graphql(address, "dana", "{ todos { nodes { title } } }").await;
+    assert_eq!(
+        listed["data"]["todos"]["nodes"],
+        json!([{ "title": "persist me" }])
+    );
+    let other = graphql(address, "erin", "{ todos { nodes { title } } }").await;
+    assert_eq!(other["data"]["todos"]["nodes"], json!([]));
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_400_with_errors() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let (_service, address) = start_local(data_dir.path()).await;
+    let reply = http_call(
+        address,
+        "POST",
+        "/graphql",
+        &[("content-type", "application/json")],
+        b"{\"query\": ",
+    )
+    .await
+    .unwrap();
+    assert_eq!(reply.status, 400);
+    assert!(
+        reply.json()["errors"][0]["message"].is_string(),
+        "{:?}",
+        String::from_utf8_lossy(&reply.body)
+    );
+}
+
+fn http_api_event(body: &Value, authorizer: Value) -> Value {
+    json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": "/graphql",
+        "rawQueryString": "",
+        "headers": { "content-type": "application/json", "x-stack-user": "mallory" },
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "api", "domainName": "api.execute-api.us-east-1.amazonaws.com",
+            "http": { "method": "POST", "path": "/graphql", "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "test" },
+            "requestId": "r", "routeKey": "$default", "stage": "$default", "time": "04/Dec/2026:10:00:00 +0000", "timeEpoch": 0,
+            "authorizer": authorizer
+        },
+        "body": body.to_string(),
+        "isBase64Encoded": false
+    })
+}
+
+fn response_json(outcome: &Outcome) -> Value {
+    match outcome {
+        Outcome::Response(response) => {
+            serde_json::from_str(response["body"].as_str().unwrap_or("null")).unwrap()
+        }
+        Outcome::Error(error) => panic!("the function failed: {error}"),
+    }
+}
+
+#[tokio::test]
+async fn runs_as_a_lambda_with_invocation_scoped_logs() {
+    let runtime = FakeLambdaRuntime::start().await.unwrap();
+    let data_dir = tempfile::tempdir().unwrap();
+    let logs = tempfile::NamedTempFile::new().unwrap();
+    let child = base_command(data_dir.path())
+        .env("AWS_LAMBDA_RUNTIME_API", runtime.runtime_api())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "todo")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("STACK_TABLE_BACKEND", "embedded")
+        .stdout(logs.reopen().unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _function = Running(child);
+    let trace = "Root=1-67891233-abcdef012345678912345678;Parent=463ac35c9f6413ad;Sampled=1";
+
+    let create =
+        json!({ "query": "mutation { createTodo(input: {title: \"from lambda\"}) { title } }" });
+    let outcome = runtime
+        .invoke(
+            http_api_event(&create, json!({ "lambda": { "sub": "carol" } })),
+            Some(trace),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        response_json(&outcome)["data"]["createTodo"]["title"],
+        "from lambda"
+    );
+
+    let list = json!({ "query": "{ todos { nodes { title } } }" });
+    let outcome = runtime
+        .invoke(http_api_event(&list, Value::Null), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        response_json(&outcome)["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED",
+        "the local header is ignored in Lambda"
+    );
+
+    let outcome = runtime
+        .invoke(json!({ "Records": [{ "eventSource": "aws:sqs" }] }), None)
+        .await
+        .unwrap();
+    let Outcome::Error(error) = outcome else {
+        panic!("a non-HTTP event must fail")
+    };
+    assert_eq!(error["errorType"], "Stack.NotHttpEvent");
+
+    let outcome = runtime
+        .invoke(
+            http_api_event(&list, json!({ "lambda": { "sub": "carol" } })),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        response_json(&outcome)["data"]["todos"]["nodes"],
+        json!([{ "title": "from lambda" }]),
+        "still alive after a bad event"
+    );
+
+    let text = std::fs::read_to_string(logs.path()).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert!(
+        !lines.is_empty() && lines.len() == text.lines().count(),
+        "every line is JSON:\n{text}"
+    );
+    let in_invocations: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l.get("requestId").is_some())
+        .collect();
+    assert!(
+        in_invocations
+            .iter()
+            .any(|l| l["traceId"] == trace && l["coldStart"] == true),
+        "{text}"
+    );
+    assert!(
+        in_invocations.iter().any(|l| l["coldStart"] == false),
+        "{text}"
+    );
+}
