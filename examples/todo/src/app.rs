@@ -6,7 +6,7 @@ use stack_core::clock::SystemClock;
 use stack_dynamo::Table;
 
 use crate::config::{TableBackend, TodoConfig};
-use crate::schema::{TodoSchema, build_schema};
+use crate::schema::{MutationRoot, QueryRoot, build_schema};
 use crate::service::TodoService;
 
 /// The service could not start.
@@ -58,7 +58,9 @@ pub async fn open_table(config: &TodoConfig) -> Result<Table, StartError> {
     }
 }
 
-/// The schema over a table, with the system clock.
-pub fn schema_for(table: Table) -> TodoSchema {
+/// The schema over a table, with the system clock, ready for [`stack_graphql::Subgraph`].
+pub fn schema_for(
+    table: Table,
+) -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, async_graphql::EmptySubscription> {
     build_schema(Arc::new(TodoService::new(table, Arc::new(SystemClock))))
 }

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use async_graphql::{
-    ComplexObject, Context, EmptySubscription, ID, InputObject, Object, Schema, SimpleObject,
+    ComplexObject, Context, EmptySubscription, ID, InputObject, Object, Schema, SchemaBuilder,
+    SimpleObject,
 };
-use stack_core::auth::Identity;
 
 use crate::error::TodoError;
 use crate::model::Todo;
@@ -14,12 +14,12 @@ use crate::service::{DEFAULT_PAGE, TodoChanges, TodoService};
 /// The Todo subgraph's schema.
 pub type TodoSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Builds the schema over a service.
-pub fn build_schema(service: Arc<TodoService>) -> TodoSchema {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
-        .data(service)
-        .enable_federation()
-        .finish()
+/// The schema builder over a service; [`stack_graphql::Subgraph`] finishes it with federation,
+/// limits and the extensions it serves with.
+pub fn build_schema(
+    service: Arc<TodoService>,
+) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription).data(service)
 }
 
 fn service<'a>(ctx: &Context<'a>) -> &'a TodoService {
@@ -28,9 +28,7 @@ fn service<'a>(ctx: &Context<'a>) -> &'a TodoService {
 
 /// The caller's user id, or `UNAUTHENTICATED`.
 fn owner<'a>(ctx: &Context<'a>) -> Result<&'a str, TodoError> {
-    ctx.data_opt::<Option<Identity>>()
-        .and_then(Option::as_ref)
-        .or_else(|| ctx.data_opt::<Identity>())
+    stack_graphql::optional_caller(ctx)
         .map(|identity| identity.subject.as_str())
         .ok_or(TodoError::Unauthenticated)
 }
@@ -69,7 +67,7 @@ pub struct PageInfo {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct QueryRoot;
 
-#[Object]
+#[Object(name = "Query")]
 impl QueryRoot {
     /// One of the caller's todos, or null.
     async fn todo(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Todo>> {
@@ -134,7 +132,7 @@ pub struct UpdateTodoInput {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct MutationRoot;
 
-#[Object]
+#[Object(name = "Mutation")]
 impl MutationRoot {
     /// Creates a todo for the caller.
     async fn create_todo(

@@ -35,11 +35,19 @@ pub struct TodoPage {
 }
 
 /// The Todo operations over one table.
-#[derive(Debug)]
 pub struct TodoService {
     table: Table,
     clock: SharedClock,
     ids: Mutex<ulid::Generator>,
+}
+
+impl std::fmt::Debug for TodoService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TodoService")
+            .field("table", &self.table)
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TodoService {
@@ -88,7 +96,7 @@ impl TodoService {
             });
         }
         let limit = usize::try_from(first).unwrap_or(1);
-        let query = Query::partition(partition_of(owner))
+        let query = Query::new(partition_of(owner))
             .sk_prefix(SORT_PREFIX)
             .limit(limit)
             .after(after);
@@ -119,9 +127,9 @@ impl TodoService {
         let now = self.now();
         let result = self
             .table
-            .update::<Todo>(&key, changes.expected_version, move |todo| {
-                if let Some(title) = title {
-                    todo.title = title;
+            .update::<Todo, _>(&key, changes.expected_version, move |todo| {
+                if let Some(title) = &title {
+                    todo.title.clone_from(title);
                 }
                 if let Some(completed) = changes.completed {
                     todo.completed = completed;
