@@ -33,8 +33,15 @@ fn owner<'a>(ctx: &Context<'a>) -> Result<&'a str, TodoError> {
         .ok_or(TodoError::Unauthenticated)
 }
 
-fn graphql_error(error: TodoError) -> async_graphql::Error {
-    stack_graphql::to_graphql_error(&error)
+/// Turns a Todo result into a GraphQL result with the error's `extensions.code`.
+trait IntoGraphql<T> {
+    fn into_graphql(self) -> async_graphql::Result<T>;
+}
+
+impl<T> IntoGraphql<T> for Result<T, TodoError> {
+    fn into_graphql(self) -> async_graphql::Result<T> {
+        self.map_err(|error| stack_graphql::to_graphql_error(&error))
+    }
 }
 
 #[ComplexObject]
@@ -71,23 +78,24 @@ pub struct QueryRoot;
 impl QueryRoot {
     /// One of the caller's todos, or null.
     async fn todo(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Todo>> {
-        let owner = owner(ctx).map_err(graphql_error)?;
-        service(ctx).get(owner, &id).await.map_err(graphql_error)
+        let owner = owner(ctx).into_graphql()?;
+        service(ctx).get(owner, &id).await.into_graphql()
     }
 
     /// The caller's todos, oldest first.
     async fn todos(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: i32,
+        // An explicit null, or a variable left unset, reads as the default page.
+        #[graphql(default = 20)] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<TodoConnection> {
-        debug_assert_eq!(DEFAULT_PAGE, 20, "keep the schema default in step");
-        let owner = owner(ctx).map_err(graphql_error)?;
+        let first = first.unwrap_or(DEFAULT_PAGE);
+        let owner = owner(ctx).into_graphql()?;
         let page = service(ctx)
             .list(owner, first, after)
             .await
-            .map_err(graphql_error)?;
+            .into_graphql()?;
         let page_info = PageInfo {
             has_next_page: page.next_cursor.is_some(),
             end_cursor: page.next_cursor,
@@ -105,8 +113,8 @@ impl QueryRoot {
         ctx: &Context<'_>,
         id: ID,
     ) -> async_graphql::Result<Option<Todo>> {
-        let owner = owner(ctx).map_err(graphql_error)?;
-        service(ctx).get(owner, &id).await.map_err(graphql_error)
+        let owner = owner(ctx).into_graphql()?;
+        service(ctx).get(owner, &id).await.into_graphql()
     }
 }
 
@@ -140,11 +148,11 @@ impl MutationRoot {
         ctx: &Context<'_>,
         input: CreateTodoInput,
     ) -> async_graphql::Result<Todo> {
-        let owner = owner(ctx).map_err(graphql_error)?;
+        let owner = owner(ctx).into_graphql()?;
         service(ctx)
             .create(owner, &input.title)
             .await
-            .map_err(graphql_error)
+            .into_graphql()
     }
 
     /// Updates one of the caller's todos.
@@ -154,7 +162,7 @@ impl MutationRoot {
         id: ID,
         input: UpdateTodoInput,
     ) -> async_graphql::Result<Todo> {
-        let owner = owner(ctx).map_err(graphql_error)?;
+        let owner = owner(ctx).into_graphql()?;
         let changes = TodoChanges {
             title: input.title,
             completed: input.completed,
@@ -163,12 +171,12 @@ impl MutationRoot {
         service(ctx)
             .update(owner, &id, changes)
             .await
-            .map_err(graphql_error)
+            .into_graphql()
     }
 
     /// Deletes one of the caller's todos; false when there was none.
     async fn delete_todo(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
-        let owner = owner(ctx).map_err(graphql_error)?;
-        service(ctx).delete(owner, &id).await.map_err(graphql_error)
+        let owner = owner(ctx).into_graphql()?;
+        service(ctx).delete(owner, &id).await.into_graphql()
     }
 }

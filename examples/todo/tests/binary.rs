@@ -1,6 +1,11 @@
 //! The `todo-service` binary as a user runs it: locally on the embedded table (data survives a
 //! restart, even a killed process), and as a real Lambda against a runtime API.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::needless_pass_by_value
+)]
 
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -48,13 +53,14 @@ async fn start_local(data_dir: &std::path::Path) -> (Running, SocketAddr) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let running = Running(child);
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     for _ in 0..200 {
         if http_call(address, "GET", "/health", &[], b"")
             .await
             .is_ok_and(|r| r.status == 200)
         {
-            return (Running(child), address);
+            return (running, address);
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }

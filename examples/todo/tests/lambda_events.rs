@@ -1,7 +1,12 @@
 //! Every HTTP event fixture goes through the Todo service's Lambda path with a GraphQL request
 //! put in where the fixture has no body: each is answered in its integration's shape, and the
 //! fixtures whose own bodies are not GraphQL get a clear error.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::needless_pass_by_value
+)]
 
 mod support;
 

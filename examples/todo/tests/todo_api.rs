@@ -1,6 +1,11 @@
 //! The Todo API through the subgraph handler: the operations, their errors, and that each
 //! caller sees only their own todos.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::needless_pass_by_value
+)]
 
 mod support;
 

@@ -49,7 +49,7 @@ impl ResponseShape {
         let headers = header_lists(&parts.headers);
         match self {
             Self::Rest | Self::Alb { multi_value: true } => {
-                wire.multi_value_headers = Some(headers)
+                wire.multi_value_headers = Some(headers);
             }
             Self::HttpApi | Self::FunctionUrl => {
                 let (cookies, rest) = split_cookies(headers);
