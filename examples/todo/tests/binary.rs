@@ -46,8 +46,16 @@ fn base_command(data_dir: &std::path::Path) -> Command {
 }
 
 async fn start_local(data_dir: &std::path::Path) -> (Running, SocketAddr) {
+    start_local_with(data_dir, &[]).await
+}
+
+async fn start_local_with(
+    data_dir: &std::path::Path,
+    vars: &[(&str, &str)],
+) -> (Running, SocketAddr) {
     let port = free_port();
     let child = base_command(data_dir)
+        .envs(vars.iter().copied())
         .env("PORT", port.to_string())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -97,6 +105,46 @@ async fn local_data_survives_a_killed_process() {
     );
     let other = graphql(address, "erin", "{ todos { nodes { title } } }").await;
     assert_eq!(other["data"]["todos"]["nodes"], json!([]));
+}
+
+#[tokio::test]
+async fn the_dynamodb_backend_works_against_moto() {
+    let Ok(endpoint) = std::env::var("STACK_TEST_MOTO_URL") else {
+        assert!(
+            std::env::var("STACK_TEST_REQUIRE_MOTO").is_err(),
+            "STACK_TEST_MOTO_URL is required"
+        );
+        eprintln!("skipped: set STACK_TEST_MOTO_URL to run against moto");
+        return;
+    };
+    let data_dir = tempfile::tempdir().unwrap();
+    let table = format!("todo-binary-{}", std::process::id());
+    let vars = [
+        ("STACK_TABLE_BACKEND", "dynamodb"),
+        ("STACK_TABLE_NAME", table.as_str()),
+        ("STACK_TABLE_CREATE", "true"),
+        ("AWS_ENDPOINT_URL", endpoint.as_str()),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+    ];
+    let (_service, address) = start_local_with(data_dir.path(), &vars).await;
+    let created = graphql(
+        address,
+        "fay",
+        "mutation { createTodo(input: {title: \"in dynamodb\"}) { id version } }",
+    )
+    .await;
+    assert_eq!(created["data"]["createTodo"]["version"], 1, "{created}");
+    let listed = graphql(address, "fay", "{ todos { nodes { title } } }").await;
+    assert_eq!(
+        listed["data"]["todos"]["nodes"],
+        json!([{ "title": "in dynamodb" }])
+    );
+    assert!(
+        std::fs::read_dir(data_dir.path()).unwrap().next().is_none(),
+        "nothing embedded was written"
+    );
 }
 
 #[tokio::test]
