@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use crate::config::{ConfigError, CoreConfig, EnvReader};
+use crate::config::{ConfigError, EnvReader};
 use crate::events::EventHandler;
 use crate::http::HttpService;
 
@@ -84,7 +84,7 @@ async fn serve_lambda<S: HttpService>(_service: S) -> Result<(), RuntimeError> {
 
 #[cfg(feature = "local")]
 async fn serve_local<S: HttpService>(service: S) -> Result<(), RuntimeError> {
-    let config = CoreConfig::from_env()?;
+    let config = crate::config::CoreConfig::from_env()?;
     let server = crate::http::local::LocalServer::bind(config.port).await?;
     tracing::info!(address = %server.address(), "serving locally on http://{}", server.address());
     server

@@ -4,7 +4,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::needless_pass_by_value
+    clippy::needless_pass_by_value,
+    clippy::print_stderr
 )]
 
 use std::net::SocketAddr;
