@@ -1,7 +1,7 @@
 //! GraphQL errors as callers see them: a message and a machine-readable `extensions.code`.
 //!
 //! Resolvers turn their crate's errors into GraphQL errors with [`to_graphql_error`], which takes
-//! the code from the [`ErrorKind`] and hides the message of internal errors. The subgraph
+//! the code from the [`ErrorKind`](stack_core::ErrorKind) and hides the message of internal errors. The subgraph
 //! handler then masks what slipped through (see [`codes`] for every code it writes):
 //!
 //! - an error that has a code is returned as it is;
@@ -15,7 +15,7 @@
 use async_graphql::ErrorExtensions as _;
 use stack_core::error::{EdgeError, chain};
 
-/// The `extensions.code` values this crate writes, besides those of [`ErrorKind`].
+/// The `extensions.code` values this crate writes, besides those of [`ErrorKind`](stack_core::ErrorKind).
 pub mod codes {
     /// The document could not be parsed.
     pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
