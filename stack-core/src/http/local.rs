@@ -72,7 +72,11 @@ impl LocalServer {
             tokio::select! {
                 accepted = self.listener.accept() => match accepted {
                     Ok((stream, _)) => serve_connection(&graceful, stream, service.clone()),
-                    Err(error) => tracing::warn!(%error, "failed to accept a connection"),
+                    Err(error) => {
+                        // Out of file descriptors and the like: back off instead of spinning.
+                        tracing::warn!(%error, "failed to accept a connection");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    }
                 },
                 () = &mut shutdown => break,
             }
