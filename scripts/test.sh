@@ -4,7 +4,8 @@
 # Installs what the tests need (moto in a virtual environment, the graphql-http audit from npm),
 # starts moto on 127.0.0.1, checks formatting, lints and docs, runs the whole cargo test suite
 # (the AWS conformance tests against moto), runs the GraphQL-over-HTTP audit against the locally
-# served Todo service, and stops everything it started.
+# served Todo service, runs the CDK app's tests and lints the GitHub workflows (infra/), and stops
+# everything it started.
 #
 # Compiled dependencies are cached outside the checkout (CARGO_TARGET_DIR, default
 # ~/.cache/the-stack/target) so later runs reuse them.
@@ -96,13 +97,22 @@ node scripts/graphql-http-audit/audit.mjs "http://127.0.0.1:$app_port/graphql" 2
 audit_status="${PIPESTATUS[0]}"
 set -e
 
+step "infra: CDK app tests (synth of every stage and module switch, assertions, cdk-nag) and workflow lint"
+set +e
+infra/scripts/test-infra.sh 2>&1 | tee "$logs/infra.log"
+infra_status="${PIPESTATUS[0]}"
+set -e
+
 passed=$(grep -Eo 'test result: .* ([0-9]+) passed' "$logs/cargo-test.log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed;' "$logs/cargo-test.log" | awk '{s+=$1} END {print s+0}')
 audit_passed=$(grep -Eo 'audit: [0-9]+ passed' "$logs/audit.log" | grep -Eo '[0-9]+' || echo 0)
 audit_failed=$(grep -Eo '[0-9]+ failed' "$logs/audit.log" | tail -1 | grep -Eo '[0-9]+' || echo 1)
 [ "$cargo_status" = 0 ] || failed=$((failed > 0 ? failed : 1))
 [ "$audit_status" = 0 ] || audit_failed=$((audit_failed > 0 ? audit_failed : 1))
+infra_passed=$(grep -Eo '^Tests: .*[0-9]+ passed' "$logs/infra.log" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+' || echo 0)
+infra_failed=$(grep -Eo '^Tests: .*[0-9]+ failed' "$logs/infra.log" | grep -Eo '[0-9]+ failed' | grep -Eo '[0-9]+' || echo 0)
+[ "$infra_status" = 0 ] || infra_failed=$((infra_failed > 0 ? infra_failed : 1))
 
 echo
-echo "total: $((passed + audit_passed)) passed, $((failed + audit_failed)) failed"
-[ "$cargo_status" = 0 ] && [ "$audit_status" = 0 ]
+echo "total: $((passed + audit_passed + infra_passed)) passed, $((failed + audit_failed + infra_failed)) failed"
+[ "$cargo_status" = 0 ] && [ "$audit_status" = 0 ] && [ "$infra_status" = 0 ]
