@@ -19,12 +19,12 @@
 //! }
 //! ```
 //!
-//! | feature | what it adds |
-//! |---|---|
-//! | `lambda` | the Lambda runtime and the adaptation of API Gateway (REST and HTTP), function URL and ALB events |
-//! | `local` | the local HTTP server |
-//! | `aws` | [`aws::load_config`], the shared AWS SDK configuration |
-//! | `testing` | test helpers: a small HTTP client and a fake Lambda runtime API |
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `lambda` | on | the Lambda runtime and the adaptation of API Gateway (REST and HTTP), function URL and ALB events |
+//! | `local` | on | the local HTTP server |
+//! | `aws` | on | [`aws::load_config`], the shared AWS SDK configuration |
+//! | `testing` | off | test helpers: a small HTTP client and a fake Lambda runtime API |
 //!
 //! The minimum supported Rust version is 1.89.
 

@@ -93,8 +93,10 @@ pub fn init_with(settings: &LogSettings) {
                 .try_init()
         }
         LogFormat::Text => {
+            let colours = std::io::IsTerminal::is_terminal(&std::io::stderr());
             let fmt = tracing_subscriber::fmt::layer()
                 .with_target(false)
+                .with_ansi(colours)
                 .with_writer(std::io::stderr);
             tracing_subscriber::registry()
                 .with(filter)
