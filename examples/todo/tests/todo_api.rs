@@ -23,6 +23,13 @@ async fn create(service: &impl HttpService, user: &str, title: &str) -> Value {
     body["data"]["createTodo"].clone()
 }
 
+async fn create_id(service: &impl HttpService, user: &str, title: &str) -> String {
+    create(service, user, title).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 #[tokio::test]
 async fn create_read_update_delete() {
     let service = subgraph();
@@ -78,10 +85,7 @@ async fn create_read_update_delete() {
 #[tokio::test]
 async fn a_stale_expected_version_is_a_conflict() {
     let service = subgraph();
-    let id = create(&service, "alice", "race").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_id(&service, "alice", "race").await;
     let first = json!({ "id": id, "input": { "title": "first", "expectedVersion": 1 } });
     let (_, body) = run(&service, Some("alice"), UPDATE, first.clone()).await;
     assert_eq!(body["data"]["updateTodo"]["version"], 2, "{body}");
@@ -109,10 +113,7 @@ async fn titles_are_validated() {
         let (_, body) = run(&service, Some("alice"), CREATE, json!({ "title": title })).await;
         assert_eq!(first_code(&body), "BAD_USER_INPUT", "{title:?}: {body}");
     }
-    let id = create(&service, "alice", "ok").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_id(&service, "alice", "ok").await;
     let (_, body) = run(
         &service,
         Some("alice"),
@@ -126,10 +127,7 @@ async fn titles_are_validated() {
 #[tokio::test]
 async fn callers_see_only_their_own_todos() {
     let service = subgraph();
-    let id = create(&service, "alice", "private").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_id(&service, "alice", "private").await;
 
     let (_, body) = run(
         &service,
@@ -242,14 +240,8 @@ async fn unknown_ids_are_not_found_or_invalid() {
 #[tokio::test]
 async fn entities_resolve_only_for_their_owner_in_order() {
     let service = subgraph();
-    let mine = create(&service, "alice", "mine").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let theirs = create(&service, "bob", "theirs").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let mine = create_id(&service, "alice", "mine").await;
+    let theirs = create_id(&service, "bob", "theirs").await;
     let query =
         "query($r: [_Any!]!) { _entities(representations: $r) { ... on Todo { id title } } }";
     let representations = json!([
