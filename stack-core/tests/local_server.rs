@@ -5,14 +5,16 @@
 mod support;
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use stack_core::events::{EventHandler, Invocation, LOCAL_INVOKE_PATH, invoke_endpoint};
 use stack_core::http::HttpService;
-use stack_core::http::local::{LocalServer, MAX_BODY_BYTES};
+use stack_core::http::local::{LocalServer, MAX_BODY_BYTES, Timeouts};
 use stack_core::testing::http_call;
 use stack_core::{EdgeError, ErrorKind};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::sync::oneshot;
 
 /// Starts a server on a free port; dropping the sender stops it.
@@ -49,6 +51,54 @@ async fn serves_on_loopback_with_the_local_edge_context() {
     assert_eq!(echoed["path"], "/graphql");
     assert_eq!(echoed["query"], "a=b+c");
     assert_eq!(echoed["body"], "aGVsbG8=");
+}
+
+#[tokio::test]
+async fn slow_clients_are_cut_off() {
+    let timeouts = Timeouts {
+        header: Duration::from_millis(200),
+        body: Duration::from_millis(200),
+        shutdown_grace: Duration::from_millis(200),
+    };
+    let server = LocalServer::bind(0).await.unwrap().with_timeouts(timeouts);
+    let address = server.address();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let serving = tokio::spawn(server.serve(support::echo, async move {
+        let _ = stopped.await;
+    }));
+
+    // A head that never ends, and a body that never comes, are both closed by the server.
+    let mut silent_head = tokio::net::TcpStream::connect(address).await.unwrap();
+    silent_head
+        .write_all(b"POST /graphql HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    let mut silent_body = tokio::net::TcpStream::connect(address).await.unwrap();
+    silent_body
+        .write_all(b"POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\n\r\nab")
+        .await
+        .unwrap();
+    let mut reply = Vec::new();
+    let read =
+        tokio::time::timeout(Duration::from_secs(5), silent_body.read_to_end(&mut reply)).await;
+    assert!(read.is_ok(), "the body timeout closed the connection");
+    assert!(
+        String::from_utf8_lossy(&reply).starts_with("HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&reply)
+    );
+    let read =
+        tokio::time::timeout(Duration::from_secs(5), silent_head.read_to_end(&mut reply)).await;
+    assert!(read.is_ok(), "the header timeout closed the connection");
+
+    // Shutdown does not wait forever on a client that holds its connection open.
+    let _held = tokio::net::TcpStream::connect(address).await.unwrap();
+    drop(stop);
+    let stopped_in_time = tokio::time::timeout(Duration::from_secs(5), serving).await;
+    assert!(
+        stopped_in_time.is_ok(),
+        "the server stopped within its grace period"
+    );
 }
 
 #[tokio::test]

@@ -115,10 +115,20 @@ impl Identity {
     }
 
     /// Reads the identity from an authorizer context: `sub`, else `principalId`.
+    ///
+    /// The subject must be a string that is a valid user id (see [`valid_subject`]); anything
+    /// else (a number, an object, a blank or over-long string) is no identity at all, so the
+    /// caller is unauthenticated rather than someone unexpected.
     pub fn from_authorizer(authorizer: &Authorizer) -> Option<Self> {
-        let subject = authorizer
-            .text("sub")
-            .or_else(|| authorizer.text("principalId"))?;
+        let subject = ["sub", "principalId"]
+            .into_iter()
+            .find_map(|name| {
+                authorizer
+                    .get(name)
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+            })
+            .filter(|subject| valid_subject(subject))?;
         let username = authorizer
             .text("username")
             .or_else(|| authorizer.text("cognito:username"));
@@ -127,7 +137,7 @@ impl Identity {
         let mut scopes = authorizer.list("scopes");
         scopes.extend(authorizer.list("scope"));
         Some(Self {
-            subject,
+            subject: subject.to_owned(),
             username,
             groups,
             scopes,
@@ -135,15 +145,21 @@ impl Identity {
     }
 
     fn from_local_header(request: &Request) -> Option<Self> {
-        let value = request
-            .headers()
-            .get(LOCAL_USER_HEADER)?
-            .to_str()
-            .ok()?
-            .trim();
-        let valid = !value.is_empty() && value.len() <= 128 && !value.chars().any(char::is_control);
-        valid.then(|| Self::new(value))
+        let value = request.headers().get(LOCAL_USER_HEADER)?.to_str().ok()?;
+        valid_subject(value).then(|| Self::new(value))
     }
+}
+
+/// The longest user id accepted, in bytes.
+pub const MAX_SUBJECT_BYTES: usize = 256;
+
+/// Whether `subject` can name a user: 1 to [`MAX_SUBJECT_BYTES`] bytes, no control
+/// characters, and no leading or trailing whitespace (so ` alice` is not a second `alice`).
+pub fn valid_subject(subject: &str) -> bool {
+    !subject.is_empty()
+        && subject.len() <= MAX_SUBJECT_BYTES
+        && subject.trim() == subject
+        && !subject.chars().any(char::is_control)
 }
 
 #[cfg(test)]

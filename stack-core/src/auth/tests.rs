@@ -68,16 +68,35 @@ fn principal_id_is_the_fallback_subject() {
 }
 
 #[test]
-fn blank_or_control_headers_are_no_identity() {
-    for value in ["", "   "] {
-        assert_eq!(
-            Identity::from_request(&request_with(Mode::Local, None, Some(value))),
-            None
-        );
+fn blank_padded_or_over_long_headers_are_no_identity() {
+    let too_long = "x".repeat(MAX_SUBJECT_BYTES + 1);
+    for value in ["", "   ", " alice", "alice ", too_long.as_str()] {
+        let request = request_with(Mode::Local, None, Some(value));
+        assert_eq!(Identity::from_request(&request), None, "{value:?}");
     }
+    let longest = "x".repeat(MAX_SUBJECT_BYTES);
+    assert!(Identity::from_request(&request_with(Mode::Local, None, Some(&longest))).is_some());
+}
+
+#[test]
+fn authorizer_subjects_must_be_valid_strings() {
+    let subjects = [
+        json!(1),
+        json!(true),
+        json!({ "a": 1 }),
+        json!("  "),
+        json!(" alice "),
+        json!("ali\u{0}ce"),
+        json!("x".repeat(MAX_SUBJECT_BYTES + 1)),
+    ];
+    for sub in subjects {
+        let context = authorizer(json!({ "sub": sub.clone() }));
+        assert_eq!(Identity::from_authorizer(&context), None, "{sub}");
+    }
+    let fallback = authorizer(json!({ "sub": "", "principalId": "p-1" }));
     assert_eq!(
-        Identity::from_request(&request_with(Mode::Local, None, Some(&"x".repeat(129)))),
-        None
+        Identity::from_authorizer(&fallback).map(|i| i.subject),
+        Some("p-1".into())
     );
 }
 

@@ -9,10 +9,11 @@ use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
 use crate::Mode;
@@ -22,11 +23,33 @@ use crate::runtime::RuntimeError;
 /// The largest request body accepted, as in Lambda's synchronous invocations.
 pub const MAX_BODY_BYTES: usize = 6 * 1024 * 1024;
 
+/// How long the server waits on slow clients and on itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// How long a client may take to send the request head (default 10 s).
+    pub header: Duration,
+    /// How long a client may take to send the request body (default 30 s).
+    pub body: Duration,
+    /// How long open requests may run on after shutdown begins (default 10 s).
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            header: Duration::from_secs(10),
+            body: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
 /// A bound local server, ready to serve.
 #[derive(Debug)]
 pub struct LocalServer {
     listener: TcpListener,
     address: SocketAddr,
+    timeouts: Timeouts,
 }
 
 impl LocalServer {
@@ -47,7 +70,17 @@ impl LocalServer {
             address: requested,
             source,
         })?;
-        Ok(Self { listener, address })
+        Ok(Self {
+            listener,
+            address,
+            timeouts: Timeouts::default(),
+        })
+    }
+
+    /// Replaces the default [`Timeouts`].
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
     }
 
     /// The address the server listens on.
@@ -71,7 +104,7 @@ impl LocalServer {
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => match accepted {
-                    Ok((stream, _)) => serve_connection(&graceful, stream, service.clone()),
+                    Ok((stream, _)) => serve_connection(&graceful, stream, service.clone(), self.timeouts),
                     Err(error) => {
                         // Out of file descriptors and the like: back off instead of spinning.
                         tracing::warn!(%error, "failed to accept a connection");
@@ -82,7 +115,12 @@ impl LocalServer {
             }
         }
         tracing::info!("shutting down the local server");
-        graceful.shutdown().await;
+        if tokio::time::timeout(self.timeouts.shutdown_grace, graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!("open connections did not finish in time; closing them");
+        }
         Ok(())
     }
 }
@@ -91,13 +129,22 @@ fn serve_connection<S: HttpService>(
     graceful: &hyper_util::server::graceful::GracefulShutdown,
     stream: tokio::net::TcpStream,
     service: Arc<S>,
+    timeouts: Timeouts,
 ) {
     let handler = hyper::service::service_fn(move |request| {
         let service = service.clone();
-        async move { Ok::<_, Infallible>(answer(&*service, request).await.map(Full::new)) }
+        async move {
+            Ok::<_, Infallible>(
+                answer(&*service, request, timeouts.body)
+                    .await
+                    .map(Full::new),
+            )
+        }
     });
-    let connection =
-        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), handler);
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(timeouts.header)
+        .serve_connection(TokioIo::new(stream), handler);
     let connection = graceful.watch(connection);
     tokio::spawn(async move {
         if let Err(error) = connection.await {
@@ -106,19 +153,24 @@ fn serve_connection<S: HttpService>(
     });
 }
 
-async fn answer<S: HttpService>(service: &S, request: http::Request<Incoming>) -> Response {
-    match buffer(request).await {
+async fn answer<S: HttpService>(
+    service: &S,
+    request: http::Request<Incoming>,
+    body_timeout: Duration,
+) -> Response {
+    match buffer(request, body_timeout).await {
         Ok(request) => service.call(request).await,
         Err(response) => response,
     }
 }
 
 /// Reads the whole body within the limit and attaches the local edge context.
-async fn buffer(request: http::Request<Incoming>) -> Result<Request, Response> {
+async fn buffer(request: http::Request<Incoming>, timeout: Duration) -> Result<Request, Response> {
     let (parts, body) = request.into_parts();
-    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(error)
+    let reading = tokio::time::timeout(timeout, Limited::new(body, MAX_BODY_BYTES).collect());
+    let body = match reading.await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(error))
             if error
                 .downcast_ref::<http_body_util::LengthLimitError>()
                 .is_some() =>
@@ -128,10 +180,16 @@ async fn buffer(request: http::Request<Incoming>) -> Result<Request, Response> {
                 "request body too large",
             ));
         }
-        Err(_) => {
+        Ok(Err(_)) => {
             return Err(error_response(
                 http::StatusCode::BAD_REQUEST,
                 "could not read the request body",
+            ));
+        }
+        Err(_) => {
+            return Err(error_response(
+                http::StatusCode::REQUEST_TIMEOUT,
+                "the request body took too long",
             ));
         }
     };
