@@ -227,3 +227,37 @@ async fn a_single_representation_is_coerced_into_a_list() {
         [(json!(["_entities", 0]), "BAD_USER_INPUT".to_owned())]
     );
 }
+
+#[tokio::test]
+async fn too_many_representations_are_refused_before_any_resolver_runs() {
+    let representations: Vec<Value> = (0..501).map(|n| product(&n.to_string())).collect();
+    let body = json!({ "query": ENTITIES, "variables": { "representations": representations } });
+    let reply = TestRequest::post("/graphql")
+        .json(&body)
+        .accept(GRAPHQL_RESPONSE)
+        .send(&subgraph())
+        .await;
+    assert_eq!(
+        reply.status,
+        http::StatusCode::BAD_REQUEST,
+        "{}",
+        reply.text
+    );
+    let error = &reply.json()["errors"][0];
+    assert_eq!(error["extensions"]["code"], "OPERATION_LIMIT_EXCEEDED");
+    assert_eq!(error["extensions"]["limit"], "entities");
+}
+
+#[tokio::test]
+async fn a_bad_representation_in_a_full_batch_still_answers_every_other_one() {
+    let mut representations: Vec<Value> = (0..499).map(|n| product(&n.to_string())).collect();
+    representations.insert(0, json!(5));
+    let body = entities(Value::Array(representations)).await;
+    let items = body["data"]["_entities"].as_array().unwrap();
+    assert_eq!(items.len(), 500);
+    assert_eq!(items[0], Value::Null);
+    assert_eq!(
+        paths_and_codes(&body)[0],
+        (json!(["_entities", 0]), "BAD_USER_INPUT".to_owned())
+    );
+}

@@ -22,8 +22,8 @@ use futures_util::future::join_all;
 use stack_core::ErrorKind;
 
 use crate::error;
-use crate::subgraph::document;
 use crate::subgraph::execute::{self, Call, Outcome};
+use crate::subgraph::{document, limits};
 
 /// An `_entities` operation, and where its representations come from.
 #[derive(Debug)]
@@ -78,7 +78,19 @@ impl EntitiesPlan {
         call: &Call,
         document: ExecutableDocument,
         entity_types: Option<&HashSet<String>>,
+        max_representations: usize,
     ) -> Outcome {
+        if self.representations.len() > max_representations {
+            let count = self.representations.len();
+            let message = format!(
+                "{count} representations in one `_entities` call; at most {max_representations} are allowed"
+            );
+            return Outcome::Refused(vec![limits::violation(
+                message,
+                "entities",
+                max_representations,
+            )]);
+        }
         let checks: Vec<_> = self
             .representations
             .iter()
@@ -171,7 +183,7 @@ impl EntitiesPlan {
         document: &ExecutableDocument,
     ) -> (Variables, ExecutableDocument) {
         let alone = ConstValue::List(vec![representation.clone()]);
-        let mut variables = call.variables.clone();
+        let mut variables = self.variables_besides_representations(call);
         let mut document = document.clone();
         match &self.source {
             Source::Variable(name) => {
@@ -184,6 +196,23 @@ impl EntitiesPlan {
             }
         }
         (variables, document)
+    }
+
+    /// The call's variables without the representations list, and without variables the
+    /// query never mentions, so resolving each representation alone costs no more than it.
+    fn variables_besides_representations(&self, call: &Call) -> Variables {
+        let skipped = match &self.source {
+            Source::Variable(name) => Some(name),
+            Source::Inline => None,
+        };
+        let used = |name: &Name| mentions_variable(&call.query, name);
+        let kept = call
+            .variables
+            .iter()
+            .filter(|(name, _)| Some(*name) != skipped && used(name));
+        Variables::from_value(ConstValue::Object(
+            kept.map(|(n, v)| (n.clone(), v.clone())).collect(),
+        ))
     }
 
     fn argument_mut<'d>(
@@ -310,6 +339,15 @@ fn check(
     }
 }
 
+/// Whether `query` mentions `$name` as a whole variable name (a cheap, conservative check).
+fn mentions_variable(query: &str, name: &str) -> bool {
+    let needle = format!("${name}");
+    query.match_indices(&needle).any(|(at, _)| {
+        let next = query[at + needle.len()..].chars().next();
+        !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
 fn typename_of(representation: &ConstValue) -> Option<&str> {
     match representation {
         ConstValue::Object(fields) => match fields.get("__typename")? {
@@ -418,6 +456,16 @@ mod tests {
             plan.renumber(pathless, 1).path,
             vec![field("_entities"), PathSegment::Index(1)]
         );
+    }
+
+    #[test]
+    fn variables_are_mentioned_only_as_whole_names() {
+        let query =
+            "query($r: [_Any!]!, $rich: Int) { _entities(representations: $r) { __typename } }";
+        assert!(mentions_variable(query, "r"));
+        assert!(mentions_variable(query, "rich"));
+        assert!(!mentions_variable(query, "ri"));
+        assert!(!mentions_variable(query, "unused"));
     }
 
     #[test]

@@ -199,7 +199,9 @@ where
         let outcome = match EntitiesPlan::find(&document, operation, &call.variables) {
             Some(plan) => {
                 let entity_types = self.types().entity_types();
-                plan.run(&self.schema, call, document, entity_types).await
+                let limit = self.options.limits.entities;
+                plan.run(&self.schema, call, document, entity_types, limit)
+                    .await
             }
             None => execute::run(&self.schema, call, call.variables.clone(), document).await,
         };

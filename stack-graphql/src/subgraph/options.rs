@@ -57,6 +57,7 @@ pub struct Limits {
     pub(crate) complexity: usize,
     pub(crate) aliases: usize,
     pub(crate) root_fields: Option<usize>,
+    pub(crate) entities: usize,
 }
 
 impl Default for Limits {
@@ -67,6 +68,7 @@ impl Default for Limits {
             complexity: 1000,
             aliases: 30,
             root_fields: None,
+            entities: 500,
         }
     }
 }
@@ -110,6 +112,12 @@ impl Limits {
     /// limit.
     pub fn max_root_fields(mut self, fields: Option<usize>) -> Self {
         self.root_fields = fields;
+        self
+    }
+
+    /// Sets how many representations one `_entities` call may carry (default 500).
+    pub fn max_entities(mut self, representations: usize) -> Self {
+        self.entities = representations;
         self
     }
 
