@@ -123,14 +123,79 @@ fn fields_from_body(body: &[u8]) -> Result<Map<String, Value>, Rejection> {
             "the request body is empty".to_owned(),
         ));
     }
-    match serde_json::from_slice(body) {
-        Ok(Value::Object(fields)) => Ok(fields),
-        Ok(_) => Err(Rejection::BadRequest(
+    match serde_json::from_slice::<TopLevel>(body) {
+        Ok(TopLevel::Object(fields)) => Ok(fields),
+        Ok(TopLevel::Other) => Err(Rejection::BadRequest(
             "the request body must be a JSON object".to_owned(),
         )),
         Err(error) => Err(Rejection::BadRequest(format!(
             "the request body is not JSON: {error}"
         ))),
+    }
+}
+
+/// A request body's top level: an object whose keys are distinct (a repeated `query` could
+/// show a proxy one operation and run another), or any other JSON value.
+enum TopLevel {
+    Object(Map<String, Value>),
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for TopLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TopLevelVisitor)
+    }
+}
+
+struct TopLevelVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TopLevelVisitor {
+    type Value = TopLevel;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<TopLevel, A::Error> {
+        let mut fields = Map::new();
+        while let Some((name, value)) = map.next_entry::<String, Value>()? {
+            if fields.contains_key(&name) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "the key `{name}` is given twice"
+                )));
+            }
+            fields.insert(name, value);
+        }
+        Ok(TopLevel::Object(fields))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<TopLevel, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(TopLevel::Other)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<TopLevel, E> {
+        Ok(TopLevel::Other)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<TopLevel, E> {
+        Ok(TopLevel::Other)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<TopLevel, E> {
+        Ok(TopLevel::Other)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<TopLevel, E> {
+        Ok(TopLevel::Other)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<TopLevel, E> {
+        Ok(TopLevel::Other)
+    }
+
+    fn visit_unit<E>(self) -> Result<TopLevel, E> {
+        Ok(TopLevel::Other)
     }
 }
 
@@ -243,6 +308,19 @@ mod tests {
 
     fn is_bad_request(result: &Result<Params, Rejection>) -> bool {
         matches!(result, Err(Rejection::BadRequest(_)))
+    }
+
+    #[test]
+    fn repeated_body_keys_are_refused() {
+        let body = br#"{"query":"{ a }","query":"mutation { b }"}"#;
+        assert!(
+            matches!(fields_from_body(body), Err(Rejection::BadRequest(m)) if m.contains("given twice"))
+        );
+        assert!(matches!(
+            fields_from_body(b"[1, {\"a\": 1}]"),
+            Err(Rejection::BadRequest(_))
+        ));
+        assert!(fields_from_body(br#"{"query":"{ a }","variables":{"x":1}}"#).is_ok());
     }
 
     #[test]
