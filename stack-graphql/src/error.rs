@@ -1,16 +1,17 @@
 //! GraphQL errors as callers see them: a message and a machine-readable `extensions.code`.
 //!
 //! Resolvers turn their crate's errors into GraphQL errors with [`to_graphql_error`], which takes
-//! the code from the [`ErrorKind`](stack_core::ErrorKind) and hides the message of internal errors. The subgraph
-//! handler then masks what slipped through (see [`codes`] for every code it writes):
+//! the code from the [`ErrorKind`](stack_core::ErrorKind) and hides the message of internal
+//! errors. The subgraph handler then masks what slipped through (see [`codes`] for every code it writes):
 //!
 //! - an error that has a code is returned as it is;
 //! - an error without a code that was converted from another error type (the `?` operator on,
 //!   say, an SDK error) is masked: its message becomes `internal server error`, its code
 //!   `INTERNAL_SERVER_ERROR`, and the original message is logged once at error level;
-//! - an error without a code whose message was written on purpose (`Error::new("...")`,
-//!   `"...".into()`, or async-graphql's own messages, such as a bad argument) keeps its
-//!   message and gets no code.
+//! - an argument that async-graphql could not read (out of range, of the wrong type, refused
+//!   by a validator) gets `BAD_USER_INPUT` and keeps its message;
+//! - any other error without a code whose message was written on purpose (`Error::new("...")`,
+//!   `"...".into()`) keeps its message and gets no code.
 
 use async_graphql::ErrorExtensions as _;
 use stack_core::error::{EdgeError, chain};
@@ -103,9 +104,16 @@ mod outgoing {
         error.extensions.as_ref()?.get("code")
     }
 
-    /// Masks an error that has no code and was converted from another error type.
+    /// Masks an error that has no code and was converted from another error type, and codes
+    /// async-graphql's own argument errors as `BAD_USER_INPUT`.
     pub(crate) fn mask(error: ServerError) -> ServerError {
-        if code_of(&error).is_some() || !is_converted(&error) {
+        if code_of(&error).is_some() {
+            return error;
+        }
+        if is_input_error(&error) {
+            return with_code(error, ErrorKind::BadUserInput.graphql_code());
+        }
+        if !is_converted(&error) {
             return error;
         }
         tracing::error!(
@@ -120,6 +128,21 @@ mod outgoing {
             ..error
         };
         with_code(masked, ErrorKind::Internal.graphql_code())
+    }
+
+    /// Whether async-graphql raised the error while reading an argument (a value out of range,
+    /// of the wrong type, or refused by a validator). It has no error type of its own for these,
+    /// so the messages it writes are the only sign.
+    fn is_input_error(error: &ServerError) -> bool {
+        let prefixes = [
+            "Failed to parse \"",
+            "Expected input type \"",
+            "Invalid value for argument",
+        ];
+        error.source.is_none()
+            && prefixes
+                .iter()
+                .any(|prefix| error.message.starts_with(prefix))
     }
 
     /// Whether the error came from another error type rather than from a message.

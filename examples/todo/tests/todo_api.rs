@@ -272,3 +272,23 @@ async fn the_subgraph_sdl_declares_the_todo_key() {
         "{sdl}"
     );
 }
+
+#[tokio::test]
+async fn arguments_out_of_range_are_bad_user_input() {
+    let service = subgraph();
+    let id = create_id(&service, "alice", "range").await;
+    let queries = [
+        (
+            "{ todos(first: 2147483648) { nodes { id } } }".to_owned(),
+            json!({}),
+        ),
+        (
+            UPDATE.to_owned(),
+            json!({ "id": id, "input": { "expectedVersion": -1 } }),
+        ),
+    ];
+    for (query, variables) in queries {
+        let (_, body) = run(&service, Some("alice"), &query, variables).await;
+        assert_eq!(first_code(&body), "BAD_USER_INPUT", "{query}: {body}");
+    }
+}
