@@ -18,6 +18,7 @@ pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 pub struct Error {
     kind: Kind,
     message: String,
+    reasons: Vec<CancellationReason>,
     source: Option<BoxError>,
 }
 
@@ -25,10 +26,66 @@ pub struct Error {
 enum Kind {
     NotFound,
     Conflict,
+    Cancelled,
     Validation,
     Throttled,
     Unavailable,
     Internal,
+}
+
+/// Why one item of a cancelled transaction failed, in the order the items were given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CancellationReason {
+    /// DynamoDB's code: `None` for an item that was fine, `ConditionalCheckFailed`,
+    /// `TransactionConflict`, `ItemCollectionSizeLimitExceeded`, `ThrottlingError`,
+    /// `ValidationError`, ...
+    pub code: String,
+    /// DynamoDB's message for the item, when it gave one.
+    pub message: Option<String>,
+}
+
+impl CancellationReason {
+    /// The code DynamoDB uses for an item that did not cause the cancellation.
+    pub const NONE: &'static str = "None";
+    /// The code for an item whose condition did not hold.
+    pub const CONDITION_FAILED: &'static str = "ConditionalCheckFailed";
+
+    /// A reason with a code and an optional message.
+    pub fn new(code: impl Into<String>, message: Option<String>) -> Self {
+        Self {
+            code: code.into(),
+            message,
+        }
+    }
+
+    /// This item was fine; another one cancelled the transaction.
+    pub fn none() -> Self {
+        Self::new(Self::NONE, None)
+    }
+
+    /// This item's condition did not hold.
+    pub fn condition_failed() -> Self {
+        Self::new(Self::CONDITION_FAILED, None)
+    }
+
+    /// Whether this item caused the cancellation.
+    pub fn is_failure(&self) -> bool {
+        self.code != Self::NONE
+    }
+
+    /// Whether this item's condition did not hold.
+    pub fn is_condition_failed(&self) -> bool {
+        self.code == Self::CONDITION_FAILED
+    }
+
+    /// Whether this reason is worth a retry (a conflicting transaction or throttling).
+    fn is_retryable(&self) -> bool {
+        matches!(
+            self.code.as_str(),
+            "TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded"
+        )
+    }
 }
 
 impl Error {
@@ -45,29 +102,63 @@ impl Error {
         self.kind == Kind::NotFound
     }
 
-    /// The write conflicts with what is stored: the key already exists on create, or the
-    /// stored version is not the expected one.
+    /// The write conflicts with what is stored: the key already exists on create, the stored
+    /// version is not the expected one, a condition did not hold, or a transaction was
+    /// cancelled by a condition or a conflicting transaction.
     pub fn is_conflict(&self) -> bool {
-        self.kind == Kind::Conflict
+        match self.kind {
+            Kind::Conflict => true,
+            Kind::Cancelled => self
+                .reasons
+                .iter()
+                .any(|reason| reason.is_condition_failed() || reason.code == "TransactionConflict"),
+            _ => false,
+        }
     }
 
-    /// A condition checked atomically with a write did not hold.
-    ///
-    /// Every conflict in this version comes from such a condition, so this agrees with
-    /// [`is_conflict`](Self::is_conflict); it is the predicate to use with raw
-    /// [`Backend`](crate::Backend) writes.
+    /// A condition checked atomically with a write did not hold; for a transaction, the
+    /// condition of at least one item.
     pub fn is_condition_failed(&self) -> bool {
-        self.kind == Kind::Conflict
+        match self.kind {
+            Kind::Conflict => true,
+            Kind::Cancelled => self
+                .reasons
+                .iter()
+                .any(CancellationReason::is_condition_failed),
+            _ => false,
+        }
     }
 
-    /// The input was rejected: a malformed key, an out-of-range limit, a foreign cursor.
+    /// A transaction was cancelled; [`cancellation_reasons`](Self::cancellation_reasons) says
+    /// which item failed and why.
+    pub fn is_transaction_cancelled(&self) -> bool {
+        self.kind == Kind::Cancelled
+    }
+
+    /// One reason per item of a cancelled transaction, in order; empty for other errors.
+    pub fn cancellation_reasons(&self) -> &[CancellationReason] {
+        &self.reasons
+    }
+
+    /// The input was rejected: a malformed key, an out-of-range limit, a foreign or altered
+    /// cursor, an update that cannot recompute an index key.
     pub fn is_validation(&self) -> bool {
         self.kind == Kind::Validation
     }
 
-    /// Trying again later may succeed: the table was throttled or could not be reached.
+    /// DynamoDB throttled the request (it is also [`is_retryable`](Self::is_retryable)).
+    pub fn is_throttled(&self) -> bool {
+        self.kind == Kind::Throttled
+    }
+
+    /// Trying again later may succeed: the table was throttled or could not be reached, or a
+    /// transaction met a conflicting one.
     pub fn is_retryable(&self) -> bool {
-        matches!(self.kind, Kind::Throttled | Kind::Unavailable)
+        match self.kind {
+            Kind::Throttled | Kind::Unavailable => true,
+            Kind::Cancelled => self.reasons.iter().any(CancellationReason::is_retryable),
+            _ => false,
+        }
     }
 }
 
@@ -77,6 +168,7 @@ impl Error {
         Self {
             kind,
             message: message.into(),
+            reasons: Vec::new(),
             source: None,
         }
     }
@@ -109,6 +201,20 @@ impl Error {
     /// A write's condition did not hold ([`is_condition_failed`](Self::is_condition_failed)).
     pub fn condition_failed() -> Self {
         Self::new(Kind::Conflict, "the condition on the write did not hold")
+    }
+
+    /// A transaction was cancelled, with one reason per item in the order given.
+    pub fn transaction_cancelled(reasons: Vec<CancellationReason>) -> Self {
+        let failed: Vec<String> = reasons
+            .iter()
+            .enumerate()
+            .filter(|(_, reason)| reason.is_failure())
+            .map(|(index, reason)| format!("item {index}: {}", reason.code))
+            .collect();
+        let message = format!("the transaction was cancelled ({})", failed.join(", "));
+        let mut error = Self::new(Kind::Cancelled, message);
+        error.reasons = reasons;
+        error
     }
 
     /// The table is throttling requests ([`is_retryable`](Self::is_retryable)).
@@ -146,6 +252,7 @@ impl fmt::Debug for Error {
         f.debug_struct("Error")
             .field("kind", &self.kind)
             .field("message", &self.message)
+            .field("reasons", &self.reasons)
             .field("source", &self.source)
             .finish()
     }
@@ -162,8 +269,11 @@ impl EdgeError for Error {
         match self.kind {
             Kind::NotFound => ErrorKind::NotFound,
             Kind::Conflict => ErrorKind::Conflict,
+            Kind::Cancelled if self.is_conflict() => ErrorKind::Conflict,
             Kind::Validation => ErrorKind::BadUserInput,
-            Kind::Throttled | Kind::Unavailable | Kind::Internal => ErrorKind::Internal,
+            Kind::Cancelled | Kind::Throttled | Kind::Unavailable | Kind::Internal => {
+                ErrorKind::Internal
+            }
         }
     }
 }
@@ -182,7 +292,32 @@ mod tests {
         assert!(not_found.is_not_found() && !not_found.is_conflict());
         assert!(conflict.is_conflict() && conflict.is_condition_failed());
         assert!(validation.is_validation() && !validation.is_retryable());
-        assert!(throttled.is_retryable() && !throttled.is_conflict());
+        assert!(throttled.is_retryable() && throttled.is_throttled() && !throttled.is_conflict());
+    }
+
+    #[test]
+    fn a_cancelled_transaction_says_which_item_failed() {
+        let reasons = vec![
+            CancellationReason::none(),
+            CancellationReason::condition_failed(),
+        ];
+        let error = Error::transaction_cancelled(reasons);
+
+        assert!(error.is_transaction_cancelled() && error.is_condition_failed());
+        assert!(error.is_conflict() && !error.is_retryable());
+        assert_eq!(
+            error.to_string(),
+            "the transaction was cancelled (item 1: ConditionalCheckFailed)"
+        );
+        assert!(error.cancellation_reasons()[1].is_condition_failed());
+        assert_eq!(error.kind(), ErrorKind::Conflict);
+    }
+
+    #[test]
+    fn a_conflicting_transaction_is_retryable() {
+        let reason = CancellationReason::new("TransactionConflict", None);
+        let error = Error::transaction_cancelled(vec![reason]);
+        assert!(error.is_retryable() && !error.is_condition_failed());
     }
 
     #[test]

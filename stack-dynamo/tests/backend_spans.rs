@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
-use stack_dynamo::{EmbeddedBackend, Entity, Key, Query, Table};
+use stack_dynamo::{EmbeddedBackend, Entity, Keys, Query, Table};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing_subscriber::layer::{Context, SubscriberExt};
@@ -45,26 +45,14 @@ impl<S: tracing::Subscriber> Layer<S> for SpanLog {
     }
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Todo {
     id: String,
-    version: u64,
 }
 
 impl Entity for Todo {
     const TYPE: &'static str = "Todo";
-
-    fn key(&self) -> Key {
-        Key::new("LIST#home", format!("TODO#{}", self.id))
-    }
-
-    fn version(&self) -> u64 {
-        self.version
-    }
-
-    fn set_version(&mut self, version: u64) {
-        self.version = version;
-    }
+    const KEYS: Keys = Keys::new("LIST#home", "TODO#{id}");
 }
 
 #[tokio::test]
@@ -73,22 +61,69 @@ async fn each_call_has_a_span_with_db_fields() {
     let _default = tracing::subscriber::set_default(Registry::default().with(log.clone()));
     let table = Table::new(EmbeddedBackend::in_memory().unwrap());
 
-    let mut todo = Todo {
-        id: "1".into(),
-        version: 0,
-    };
-    table.create(&mut todo).await.unwrap();
-    table.create(&mut todo).await.unwrap_err();
+    let todo = Todo { id: "1".into() };
+    table.create(todo.clone()).await.unwrap();
+    table.create(todo).await.unwrap_err();
     table.query::<Todo>(Query::new("LIST#home")).await.unwrap();
+    let by_due = Query::on_index("gsi1", "DUE");
+    table.query::<Todo>(by_due).await.unwrap();
 
     let spans = log.0.lock().unwrap();
     let field = |index: usize, name: &str| spans[index].1.get(name).cloned().unwrap_or_default();
     let operations: Vec<_> = (0..spans.len())
         .map(|index| field(index, "db.operation"))
         .collect();
-    assert_eq!(operations, ["PutItem", "PutItem", "Query"]);
+    assert_eq!(operations, ["PutItem", "PutItem", "Query", "Query"]);
     assert!((0..spans.len()).all(|index| field(index, "db.system") == "dynamodb"));
     assert_eq!(field(0, "aws.dynamodb.table_names"), "in-memory");
     assert_eq!(field(1, "error.type"), "Conflict");
     assert_eq!(field(2, "aws.dynamodb.count"), "1");
+    assert_eq!(field(2, "aws.dynamodb.index_name"), "");
+    assert_eq!(field(3, "aws.dynamodb.index_name"), "gsi1");
+}
+
+/// On DynamoDB (moto), the span also carries the capacity the call consumed.
+#[cfg(feature = "aws")]
+#[tokio::test]
+async fn dynamodb_calls_record_consumed_capacity() {
+    use aws_sdk_dynamodb::config::{Credentials, Region};
+
+    let Ok(url) = std::env::var("STACK_TEST_MOTO_URL") else {
+        assert!(std::env::var("STACK_TEST_REQUIRE_MOTO").as_deref() != Ok("1"));
+        return;
+    };
+    assert!(url.starts_with("http://127.0.0.1:") || url.starts_with("http://localhost:"));
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version_latest()
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "static"))
+        .endpoint_url(url)
+        .build();
+    let name = format!("spans-{}", std::process::id());
+    let backend = stack_dynamo::AwsBackend::new(aws_sdk_dynamodb::Client::from_conf(config), name);
+    backend.create_table_if_missing().await.unwrap();
+    let table = Table::new(backend);
+
+    let log = SpanLog::default();
+    let _default = tracing::subscriber::set_default(Registry::default().with(log.clone()));
+    table.create(Todo { id: "1".into() }).await.unwrap();
+    table
+        .query::<Todo>(Query::on_index("gsi1", "DUE"))
+        .await
+        .unwrap();
+
+    // The SDK has spans of its own; ours are the ones with `db.system`.
+    let spans = log.0.lock().unwrap();
+    let ours: Vec<&Fields> = spans
+        .iter()
+        .map(|(_, fields)| fields)
+        .filter(|fields| fields.contains_key("db.system"))
+        .collect();
+    let capacity = ours[0].get("aws.dynamodb.consumed_capacity");
+    assert!(
+        capacity.is_some_and(|units| units.parse::<f64>().is_ok()),
+        "{ours:?}"
+    );
+    let index = ours[1].get("aws.dynamodb.index_name");
+    assert_eq!(index.map(String::as_str), Some("gsi1"));
 }

@@ -4,12 +4,13 @@
 #![allow(clippy::unwrap_used)]
 
 use serde::{Deserialize, Serialize};
-use stack_dynamo::{EmbeddedBackend, Entity, Key, Query, Table};
+use stack_dynamo::{EmbeddedBackend, Entity, Keys, Query, Table};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Todo {
     id: String,
     title: String,
+    #[serde(default)]
     version: u64,
 }
 
@@ -25,18 +26,7 @@ impl Todo {
 
 impl Entity for Todo {
     const TYPE: &'static str = "Todo";
-
-    fn key(&self) -> Key {
-        Key::new("LIST#home", format!("TODO#{}", self.id))
-    }
-
-    fn version(&self) -> u64 {
-        self.version
-    }
-
-    fn set_version(&mut self, version: u64) {
-        self.version = version;
-    }
+    const KEYS: Keys = Keys::new("LIST#home", "TODO#{id}");
 }
 
 #[tokio::test]
@@ -44,18 +34,18 @@ async fn a_reopened_table_has_every_committed_write() {
     let dir = tempfile::tempdir().unwrap();
     let table = Table::new(EmbeddedBackend::open(dir.path(), "app").unwrap());
     for (id, title) in [("1", "Milk"), ("2", "Eggs"), ("3", "Bread")] {
-        table.create(&mut Todo::new(id, title)).await.unwrap();
+        table.create(Todo::new(id, title)).await.unwrap();
     }
     let retitle = |todo: &mut Todo| {
         todo.title = "Oat milk".into();
         Ok(())
     };
     table
-        .update::<Todo, _>(&Todo::new("1", "").key(), Some(1), retitle)
+        .update::<Todo, _>(&Todo::new("1", "").key().unwrap(), Some(1), retitle)
         .await
         .unwrap();
     table
-        .delete::<Todo>(&Todo::new("2", "").key())
+        .delete::<Todo>(&Todo::new("2", "").key().unwrap())
         .await
         .unwrap();
     drop(table);
@@ -78,4 +68,45 @@ async fn a_table_open_twice_at_once_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let _open = EmbeddedBackend::open(dir.path(), "app").unwrap();
     assert!(EmbeddedBackend::open(dir.path(), "app").is_err());
+}
+
+#[tokio::test]
+async fn an_index_added_later_is_built_from_stored_items() {
+    use stack_dynamo::{EmbeddedOptions, IndexKeys};
+
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Tagged {
+        id: String,
+        tag: String,
+    }
+
+    impl Entity for Tagged {
+        const TYPE: &'static str = "Tagged";
+        const KEYS: Keys = Keys::new("TAGGED", "{id}").with_indexes(&[IndexKeys::new(
+            "bytag",
+            "TAG#{tag}",
+            "{id}",
+        )]);
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let without = EmbeddedOptions::default().with_indexes(&["gsi1"]);
+    let table = Table::new(EmbeddedBackend::open_with(dir.path(), "app", without).unwrap());
+    for (id, tag) in [("1", "red"), ("2", "blue"), ("3", "red")] {
+        let tagged = Tagged {
+            id: id.into(),
+            tag: tag.into(),
+        };
+        table.create(tagged).await.unwrap();
+    }
+    drop(table);
+
+    let with = EmbeddedOptions::default().with_indexes(&["gsi1", "bytag"]);
+    let table = Table::new(EmbeddedBackend::open_with(dir.path(), "app", with).unwrap());
+    let red = table
+        .query::<Tagged>(Query::on_index("bytag", "TAG#red"))
+        .await
+        .unwrap();
+    let ids: Vec<_> = red.items.iter().map(|tagged| tagged.id.as_str()).collect();
+    assert_eq!(ids, ["1", "3"]);
 }

@@ -3,7 +3,7 @@
 use async_graphql::SimpleObject;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use stack_dynamo::{Entity, Key};
+use stack_dynamo::{Entity, Key, Keys};
 
 use crate::error::TodoError;
 
@@ -25,11 +25,13 @@ pub struct Todo {
     pub title: String,
     /// Whether it is done.
     pub completed: bool,
-    /// The optimistic-lock version: 1 when created, one more after each update.
+    /// The optimistic-lock version: 1 when created, one more after each update (kept by the
+    /// table).
+    #[serde(default)]
     pub version: u64,
-    /// When it was created.
+    /// When it was created (kept by the table).
     pub created_at: DateTime<Utc>,
-    /// When it last changed.
+    /// When it last changed (kept by the table).
     pub updated_at: DateTime<Utc>,
 }
 
@@ -53,28 +55,18 @@ impl Todo {
     }
 }
 
+impl Entity for Todo {
+    const TYPE: &'static str = "Todo";
+    // Ids are ULIDs, so a user's todos sort by creation time within their partition.
+    const KEYS: Keys = Keys::new("USER#{owner}", "TODO#{id}");
+}
+
 /// The sort-key prefix shared by every todo, so a partition can hold other entity types too.
 pub const SORT_PREFIX: &str = "TODO#";
 
 /// The partition that holds `owner`'s items.
 pub fn partition_of(owner: &str) -> String {
     format!("USER#{owner}")
-}
-
-impl Entity for Todo {
-    const TYPE: &'static str = "Todo";
-
-    fn key(&self) -> Key {
-        Self::key_of(&self.owner, &self.id)
-    }
-
-    fn version(&self) -> u64 {
-        self.version
-    }
-
-    fn set_version(&mut self, version: u64) {
-        self.version = version;
-    }
 }
 
 /// A title, trimmed, checked non-empty and at most [`MAX_TITLE_CHARS`] long.
@@ -131,6 +123,21 @@ mod tests {
         assert_eq!(
             Todo::key_of("Alice", "01ARZ3NDEKTSV4RRFFQ69G5FAV").pk,
             "USER#Alice"
+        );
+    }
+
+    #[test]
+    fn the_key_template_agrees_with_key_of() {
+        let todo = Todo::new(
+            "Alice",
+            "01ARZ3NDEKTSV4RRFFQ69G5FAV".into(),
+            "t".into(),
+            Utc::now(),
+        );
+        let computed = todo.key().ok();
+        assert_eq!(
+            computed,
+            Some(Todo::key_of("Alice", "01ARZ3NDEKTSV4RRFFQ69G5FAV"))
         );
     }
 }

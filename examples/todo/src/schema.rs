@@ -9,7 +9,7 @@ use async_graphql::{
 
 use crate::error::TodoError;
 use crate::model::Todo;
-use crate::service::{DEFAULT_PAGE, TodoChanges, TodoService};
+use crate::service::{DEFAULT_PAGE, ListOrder, TodoChanges, TodoService};
 
 /// The Todo subgraph's schema.
 pub type TodoSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -93,7 +93,7 @@ impl QueryRoot {
         let first = first.unwrap_or(DEFAULT_PAGE);
         let owner = owner(ctx).into_graphql()?;
         let page = service(ctx)
-            .list(owner, first, after)
+            .list(owner, first, after, ListOrder::OldestFirst)
             .await
             .into_graphql()?;
         let page_info = PageInfo {

@@ -1,4 +1,6 @@
-//! The primary key of an item, and the attribute names every item carries.
+//! The primary key of an item, the attribute names every item carries, and key templates.
+
+pub(crate) mod template;
 
 use std::fmt;
 
@@ -6,10 +8,12 @@ use serde_dynamo::{AttributeValue, Item};
 
 use crate::Error;
 
+pub use self::template::{IndexKeys, KeyTemplate, Keys};
+
 /// The attribute names this crate reserves on every item.
 ///
-/// Entities may have a field named `version` (it holds the same value); fields named `pk`, `sk`
-/// or `_type` are overwritten on write.
+/// Entities may have fields named `version`, `createdAt` and `updatedAt` (the table keeps
+/// them); fields named like the other attributes are overwritten on write.
 pub mod attr {
     /// The partition key attribute (a string).
     pub const PK: &str = "pk";
@@ -17,8 +21,26 @@ pub mod attr {
     pub const SK: &str = "sk";
     /// The entity type attribute, [`Entity::TYPE`](crate::Entity::TYPE).
     pub const TYPE: &str = "_type";
+    /// The schema version attribute, [`Entity::SCHEMA_VERSION`](crate::Entity::SCHEMA_VERSION).
+    pub const SCHEMA_VERSION: &str = "_sv";
     /// The optimistic-lock attribute (a number), starting at 1.
     pub const VERSION: &str = "version";
+    /// When the item was first written (RFC 3339, UTC, milliseconds), kept on overwrite.
+    pub const CREATED_AT: &str = "createdAt";
+    /// When the item was last written (RFC 3339, UTC, milliseconds).
+    pub const UPDATED_AT: &str = "updatedAt";
+    /// When DynamoDB may delete the item (epoch seconds); the table's TTL attribute.
+    pub const TTL: &str = "ttl";
+
+    /// The partition key attribute of the global secondary index `index` (`<index>pk`).
+    pub fn index_pk(index: &str) -> String {
+        format!("{index}pk")
+    }
+
+    /// The sort key attribute of the global secondary index `index` (`<index>sk`).
+    pub fn index_sk(index: &str) -> String {
+        format!("{index}sk")
+    }
 }
 
 /// The longest partition key DynamoDB accepts, in UTF-8 bytes.
@@ -87,6 +109,11 @@ impl fmt::Display for Key {
 /// Checks a partition key on its own, as queries take one.
 pub(crate) fn validate_pk(pk: &str) -> Result<(), Error> {
     check_length("partition key", pk, MAX_PK_BYTES)
+}
+
+/// Checks a sort-key value on its own.
+pub(crate) fn validate_sk(sk: &str) -> Result<(), Error> {
+    check_length("sort key", sk, MAX_SK_BYTES)
 }
 
 fn check_length(what: &str, value: &str, max_bytes: usize) -> Result<(), Error> {

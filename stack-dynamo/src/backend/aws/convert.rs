@@ -37,9 +37,25 @@ pub(super) fn item_from_aws(attributes: HashMap<String, AwsValue>) -> Result<Ite
         .map(Item::from)
 }
 
-/// A key from the SDK's form of `LastEvaluatedKey`.
+/// A key from the SDK's form.
 pub(super) fn key_from_aws(attributes: HashMap<String, AwsValue>) -> Result<Key, Error> {
     Key::from_item(&item_from_aws(attributes)?)
+}
+
+/// A key in the SDK's form.
+pub(super) fn key_to_aws(key: &Key) -> HashMap<String, AwsValue> {
+    item_to_aws(key.to_item())
+}
+
+/// Records the capacity a call consumed on the current span (the backend call's span).
+pub(super) fn record_capacity<'a>(
+    consumed: impl IntoIterator<Item = &'a aws_sdk_dynamodb::types::ConsumedCapacity>,
+) {
+    let units: f64 = consumed
+        .into_iter()
+        .filter_map(aws_sdk_dynamodb::types::ConsumedCapacity::capacity_units)
+        .sum();
+    tracing::Span::current().record("aws.dynamodb.consumed_capacity", units);
 }
 
 fn value_from_aws(value: AwsValue) -> Result<AttributeValue, Error> {

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue as AwsValue;
 use serde_dynamo::AttributeValue;
 
-use crate::Condition;
 use crate::key::attr;
+use crate::{Condition, SortKey, Update};
 
 /// The placeholders of one request, shared by all its expressions (DynamoDB refuses a request
 /// with an unused placeholder, or one defined twice).
@@ -17,21 +17,35 @@ pub(super) struct Expressions {
 }
 
 /// `ExpressionAttributeNames` and `ExpressionAttributeValues`, `None` when empty.
-type Parts = (
+pub(super) type Parts = (
     Option<HashMap<String, String>>,
     Option<HashMap<String, AwsValue>>,
 );
 
 impl Expressions {
-    /// `pk = :pk`, with `AND begins_with(sk, :prefix)` when there is a prefix.
-    pub(super) fn key_condition(&mut self, pk: &str, sk_prefix: Option<&str>) -> String {
-        let partition = self.equals(attr::PK, AttributeValue::S(pk.to_owned()));
-        let Some(prefix) = sk_prefix else {
+    /// `pk = :pk`, with the sort-key condition when there is one, on the given attributes.
+    pub(super) fn key_condition(
+        &mut self,
+        (pk_name, sk_name): (&str, &str),
+        pk: &str,
+        sk: Option<&SortKey>,
+    ) -> String {
+        let partition = format!("{} = {}", self.name(pk_name), self.text(pk));
+        let Some(sk) = sk else {
             return partition;
         };
-        let name = self.name(attr::SK);
-        let value = self.value(AttributeValue::S(prefix.to_owned()));
-        format!("{partition} AND begins_with({name}, {value})")
+        let name = self.name(sk_name);
+        let range = match sk {
+            SortKey::BeginsWith(prefix) => format!("begins_with({name}, {})", self.text(prefix)),
+            SortKey::Between(low, high) => {
+                format!("{name} BETWEEN {} AND {}", self.text(low), self.text(high))
+            }
+            other => {
+                let value = self.text(other.values()[0]);
+                format!("{name} {} {value}", other.operator())
+            }
+        };
+        format!("{partition} AND {range}")
     }
 
     /// The expression for a condition or filter.
@@ -39,14 +53,62 @@ impl Expressions {
         match condition {
             Condition::Exists => format!("attribute_exists({})", self.name(attr::PK)),
             Condition::NotExists => format!("attribute_not_exists({})", self.name(attr::PK)),
-            Condition::Equals(name, value) => self.equals(name, value.clone()),
+            Condition::AttributeExists(name) => format!("attribute_exists({})", self.name(name)),
+            Condition::AttributeNotExists(name) => {
+                format!("attribute_not_exists({})", self.name(name))
+            }
+            Condition::Compare(name, comparison, value) => {
+                let (name, value) = (self.name(name), self.value(value.clone()));
+                format!("{name} {} {value}", comparison.operator())
+            }
+            Condition::BeginsWith(name, prefix) => {
+                format!("begins_with({}, {})", self.name(name), self.text(prefix))
+            }
+            Condition::Between(name, low, high) => {
+                let name = self.name(name);
+                let (low, high) = (self.value(low.clone()), self.value(high.clone()));
+                format!("{name} BETWEEN {low} AND {high}")
+            }
             Condition::And(left, right) => {
                 format!("({}) AND ({})", self.condition(left), self.condition(right))
             }
             Condition::Or(left, right) => {
                 format!("({}) OR ({})", self.condition(left), self.condition(right))
             }
+            Condition::Not(inner) => format!("NOT ({})", self.condition(inner)),
         }
+    }
+
+    /// `SET a = :v, ... REMOVE b, ... ADD c :w, ...`.
+    pub(super) fn update(&mut self, update: &Update) -> String {
+        let mut clauses = Vec::new();
+        if !update.set.is_empty() {
+            let set: Vec<String> = update
+                .set
+                .iter()
+                .map(|(name, value)| format!("{} = {}", self.name(name), self.value(value.clone())))
+                .collect();
+            clauses.push(format!("SET {}", set.join(", ")));
+        }
+        if !update.remove.is_empty() {
+            let remove: Vec<String> = update.remove.iter().map(|name| self.name(name)).collect();
+            clauses.push(format!("REMOVE {}", remove.join(", ")));
+        }
+        if !update.add.is_empty() {
+            let add: Vec<String> = update
+                .add
+                .iter()
+                .map(|(name, value)| format!("{} {}", self.name(name), self.value(value.clone())))
+                .collect();
+            clauses.push(format!("ADD {}", add.join(", ")));
+        }
+        clauses.join(" ")
+    }
+
+    /// `#a, #b` for a projection.
+    pub(super) fn projection(&mut self, names: &[String]) -> String {
+        let names: Vec<String> = names.iter().map(|name| self.name(name)).collect();
+        names.join(", ")
     }
 
     /// The placeholder maps, ready for the request builder.
@@ -54,10 +116,6 @@ impl Expressions {
         let names = (!self.names.is_empty()).then_some(self.names);
         let values = (!self.values.is_empty()).then_some(self.values);
         (names, values)
-    }
-
-    fn equals(&mut self, name: &str, value: AttributeValue) -> String {
-        format!("{} = {}", self.name(name), self.value(value))
     }
 
     /// The placeholder for an attribute name, reused when the name appears again.
@@ -69,6 +127,10 @@ impl Expressions {
         let placeholder = format!("#n{}", self.names.len());
         self.names.insert(placeholder.clone(), name.to_owned());
         placeholder
+    }
+
+    fn text(&mut self, text: &str) -> String {
+        self.value(AttributeValue::S(text.to_owned()))
     }
 
     fn value(&mut self, value: AttributeValue) -> String {
@@ -89,7 +151,8 @@ mod tests {
         let guard =
             Condition::NotExists.or(Condition::type_is("Todo").and(Condition::version_is(3)));
 
-        let key_condition = expressions.key_condition("P", Some("T#"));
+        let prefix = SortKey::BeginsWith("T#".into());
+        let key_condition = expressions.key_condition(("pk", "sk"), "P", Some(&prefix));
         let condition = expressions.condition(&guard);
         assert_eq!(key_condition, "#n0 = :v0 AND begins_with(#n1, :v1)");
         assert_eq!(
@@ -100,6 +163,23 @@ mod tests {
         let (names, values) = expressions.into_parts();
         assert_eq!(names.unwrap()["#n2"], attr::TYPE);
         assert_eq!(values.unwrap()[":v3"], AwsValue::N("3".into()));
+    }
+
+    #[test]
+    fn sort_key_operators_and_updates_render() {
+        let mut expressions = Expressions::default();
+        let at_most = SortKey::AtMost("b".into());
+        let key = expressions.key_condition(("gsi1pk", "gsi1sk"), "G", Some(&at_most));
+        assert_eq!(key, "#n0 = :v0 AND #n1 <= :v1");
+
+        let update = Update::new()
+            .set("title", AttributeValue::S("x".into()))
+            .remove("gone")
+            .add("count", AttributeValue::N("1".into()));
+        assert_eq!(
+            expressions.update(&update),
+            "SET #n2 = :v2 REMOVE #n3 ADD #n4 :v3"
+        );
     }
 
     #[test]
