@@ -30,12 +30,34 @@ pub enum StartError {
     Runtime(#[from] stack_core::RuntimeError),
 }
 
-/// Opens the table the configuration names. AWS clients are built only for DynamoDB.
+/// Opens the table the configuration names, with its cursor keys. AWS clients are built only
+/// for DynamoDB.
 ///
 /// # Errors
 ///
 /// Fails when the embedded file cannot be opened or the DynamoDB table cannot be created.
 pub async fn open_table(config: &TodoConfig) -> Result<Table, StartError> {
+    let table = open_backend(config).await?;
+    Ok(with_cursor_keys(table, config))
+}
+
+fn with_cursor_keys(mut table: Table, config: &TodoConfig) -> Table {
+    match &config.cursor_key {
+        Some(key) => table = table.with_cursor_key(key.clone()),
+        None if stack_core::Mode::detect() == stack_core::Mode::Lambda => {
+            tracing::warn!(
+                "STACK_CURSOR_KEY is not set: page cursors are signed with a well-known key"
+            );
+        }
+        None => {}
+    }
+    if let Some(previous) = &config.previous_cursor_key {
+        table = table.with_previous_cursor_key(previous.clone());
+    }
+    table
+}
+
+async fn open_backend(config: &TodoConfig) -> Result<Table, StartError> {
     let failed = |source| StartError::Table {
         backend: config.backend,
         source,

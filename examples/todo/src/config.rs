@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use stack_core::Mode;
 use stack_core::config::{ConfigError, CoreConfig, EnvReader};
+use stack_dynamo::CursorKey;
 
 /// Where the todos are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +38,7 @@ impl fmt::Display for TableBackend {
 }
 
 /// Everything the Todo service reads at start.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct TodoConfig {
     /// Settings shared by every Stack process (port, data directory).
     pub core: CoreConfig,
@@ -49,6 +50,12 @@ pub struct TodoConfig {
     /// `STACK_TABLE_CREATE`: create the DynamoDB table when it is missing (for emulators and
     /// development accounts; default false).
     pub create_table: bool,
+    /// `STACK_CURSOR_KEY`: base64 of at least 32 secret bytes that sign page cursors, the
+    /// same for every instance of the service. Without it cursors are signed with a
+    /// well-known key: still bound to their query, but forgeable. Never logged.
+    pub cursor_key: Option<CursorKey>,
+    /// `STACK_PREVIOUS_CURSOR_KEY`: the key being rotated out; its cursors are still accepted.
+    pub previous_cursor_key: Option<CursorKey>,
 }
 
 impl TodoConfig {
@@ -75,6 +82,8 @@ impl TodoConfig {
                 .unwrap_or_else(|| "todos".to_owned())
         };
         let create_table = env.optional("STACK_TABLE_CREATE").unwrap_or(false);
+        let cursor_key = env.secret("STACK_CURSOR_KEY", parse_cursor_key);
+        let previous_cursor_key = env.secret("STACK_PREVIOUS_CURSOR_KEY", parse_cursor_key);
         if !valid_table_name(&table_name) && !table_name.is_empty() {
             env.invalid("STACK_TABLE_NAME", "use 3 to 255 of A-Z a-z 0-9 _ - .");
         }
@@ -83,8 +92,15 @@ impl TodoConfig {
             backend,
             table_name,
             create_table,
+            cursor_key,
+            previous_cursor_key,
         })
     }
+}
+
+/// Parses a cursor key; the reason never contains the value.
+fn parse_cursor_key(text: &str) -> Result<CursorKey, String> {
+    CursorKey::from_base64(text).map_err(|_| "expected base64 of at least 32 bytes".to_owned())
 }
 
 fn valid_table_name(name: &str) -> bool {
@@ -116,6 +132,24 @@ mod tests {
         ]);
         let problems = TodoConfig::read(env).err().map(|e| e.problems().len());
         assert_eq!(problems, Some(2));
+    }
+
+    #[test]
+    fn cursor_keys_are_read_and_bad_ones_reported_without_their_value() {
+        let key = "c3RhY2stdG9kby1jdXJzb3Ita2V5LWZvci10ZXN0cy0wMTIzNDU2Nzg5"; // 42 bytes
+        let config = TodoConfig::read(EnvReader::from_pairs([("STACK_CURSOR_KEY", key)]));
+        assert!(config.is_ok_and(|c| c.cursor_key.is_some() && c.previous_cursor_key.is_none()));
+
+        let env = EnvReader::from_pairs([("STACK_CURSOR_KEY", "c2hvcnQ=")]);
+        let message = TodoConfig::read(env)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            message.contains("STACK_CURSOR_KEY has an invalid value"),
+            "{message}"
+        );
+        assert!(!message.contains("c2hvcnQ"), "{message}");
     }
 
     #[test]

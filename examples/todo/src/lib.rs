@@ -31,6 +31,9 @@
 //! | `STACK_TABLE_BACKEND` | `embedded` (default locally) or `dynamodb` (default in Lambda) |
 //! | `STACK_TABLE_NAME` | the table (default `todos`; required with DynamoDB in Lambda) |
 //! | `STACK_TABLE_CREATE` | create a missing DynamoDB table (emulators, development) |
+//! | `STACK_CURSOR_KEY` | base64 of at least 32 secret bytes that sign page cursors |
+//! | `STACK_PREVIOUS_CURSOR_KEY` | a key being rotated out, still accepted |
+//! | `AWS_LAMBDA_LOG_LEVEL`, `AWS_LAMBDA_LOG_FORMAT`, `RUST_LOG` | log level and format |
 
 pub mod app;
 pub mod config;

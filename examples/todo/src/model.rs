@@ -69,33 +69,56 @@ pub fn partition_of(owner: &str) -> String {
     format!("USER#{owner}")
 }
 
-/// A title, trimmed, checked non-empty and at most [`MAX_TITLE_CHARS`] long.
+/// A title, trimmed, checked to have something visible, at most [`MAX_TITLE_CHARS`] long, and
+/// free of control characters and of the bidirectional overrides that can make text display
+/// differently from what it says.
 pub fn valid_title(title: &str) -> Result<String, TodoError> {
-    let trimmed = title.trim();
+    let trimmed = title.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
     if trimmed.is_empty() {
-        return Err(TodoError::InvalidTitle(
-            "the title must not be empty".into(),
-        ));
+        return Err(invalid_title("the title must not be empty".into()));
     }
     let length = trimmed.chars().count();
     if length > MAX_TITLE_CHARS {
-        return Err(TodoError::InvalidTitle(format!(
-            "the title has {length} characters; at most {MAX_TITLE_CHARS} are allowed"
-        )));
+        let message =
+            format!("the title has {length} characters; at most {MAX_TITLE_CHARS} are allowed");
+        return Err(invalid_title(message));
     }
-    if trimmed.chars().any(char::is_control) {
-        return Err(TodoError::InvalidTitle(
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() || is_bidi_control(c))
+    {
+        return Err(invalid_title(
             "the title must not contain control characters".into(),
         ));
     }
     Ok(trimmed.to_owned())
 }
 
-/// A todo id as given by a client: it must be a ULID.
+fn invalid_title(message: String) -> TodoError {
+    TodoError::InvalidTitle(message)
+}
+
+/// Format characters that take no space: zero-width spaces and joiners, the byte-order mark,
+/// the soft hyphen, invisible operators and tag characters.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{E0000}'..='\u{E007F}')
+}
+
+/// Bidirectional embeddings, overrides and isolates.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A todo id as given by a client: a ULID in its canonical form (upper case, first character
+/// 0 to 7), so one todo has exactly one id.
 pub fn valid_id(id: &str) -> Result<String, TodoError> {
-    ulid::Ulid::from_string(id)
-        .map(|ulid| ulid.to_string())
-        .map_err(|_| TodoError::InvalidId)
+    let ulid = ulid::Ulid::from_string(id).map_err(|_| TodoError::InvalidId)?;
+    let canonical = ulid.to_string();
+    if canonical == id {
+        Ok(canonical)
+    } else {
+        Err(TodoError::InvalidId)
+    }
 }
 
 #[cfg(test)]
@@ -109,6 +132,36 @@ mod tests {
         assert!(valid_title(&"é".repeat(MAX_TITLE_CHARS)).is_ok());
         assert!(valid_title(&"é".repeat(MAX_TITLE_CHARS + 1)).is_err());
         assert!(valid_title("a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn titles_need_something_visible_and_no_bidi_controls() {
+        for title in [
+            "\u{200B}",
+            "\u{FEFF}",
+            "\u{E0001}",
+            &"\u{200B}".repeat(200),
+            "\u{202E}evil",
+            "a\u{2066}b",
+        ] {
+            assert!(valid_title(title).is_err(), "{title:?}");
+        }
+        assert_eq!(
+            valid_title("\u{200B} tea \u{FEFF}").ok().as_deref(),
+            Some("tea")
+        );
+        assert!(
+            valid_title("emoji 👩\u{200D}💻 ok").is_ok(),
+            "joiners inside emoji stay"
+        );
+    }
+
+    #[test]
+    fn ids_must_be_canonical_ulids() {
+        let id = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
+        assert!(valid_id(id).is_ok());
+        assert!(valid_id(&id.to_lowercase()).is_err());
+        assert!(valid_id(&format!("8{}", &id[1..])).is_err());
     }
 
     #[test]

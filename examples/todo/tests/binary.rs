@@ -109,6 +109,54 @@ async fn local_data_survives_a_killed_process() {
 }
 
 #[tokio::test]
+async fn cursors_outlive_a_restart_under_the_same_key_only() {
+    const KEY: &str = "c3RhY2stdG9kby1jdXJzb3Ita2V5LWZvci10ZXN0cy0wMTIzNDU2Nzg5";
+    const OTHER_KEY: &str = "b3RoZXItdG9kby1jdXJzb3Ita2V5LWZvci10ZXN0cy0wMTIzNDU2Nzg5";
+    let data_dir = tempfile::tempdir().unwrap();
+    let page = "query($after: String) { todos(first: 1, after: $after) { nodes { title } pageInfo { endCursor } } }";
+    let call = |address, after: &Value| {
+        let body = json!({ "query": page, "variables": { "after": after } }).to_string();
+        async move {
+            let headers = [
+                ("content-type", "application/json"),
+                ("x-stack-user", "gil"),
+            ];
+            http_call(address, "POST", "/graphql", &headers, body.as_bytes())
+                .await
+                .unwrap()
+                .json()
+        }
+    };
+
+    let (service, address) = start_local_with(data_dir.path(), &[("STACK_CURSOR_KEY", KEY)]).await;
+    for title in ["first", "second"] {
+        let create = format!("mutation {{ createTodo(input: {{title: \"{title}\"}}) {{ id }} }}");
+        graphql(address, "gil", &create).await;
+    }
+    let cursor =
+        call(address, &Value::Null).await["data"]["todos"]["pageInfo"]["endCursor"].clone();
+    assert!(cursor.is_string(), "{cursor}");
+    drop(service);
+
+    let (service, address) = start_local_with(data_dir.path(), &[("STACK_CURSOR_KEY", KEY)]).await;
+    let next = call(address, &cursor).await;
+    assert_eq!(
+        next["data"]["todos"]["nodes"],
+        json!([{ "title": "second" }]),
+        "{next}"
+    );
+    drop(service);
+
+    let (_service, address) =
+        start_local_with(data_dir.path(), &[("STACK_CURSOR_KEY", OTHER_KEY)]).await;
+    let refused = call(address, &cursor).await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{refused}"
+    );
+}
+
+#[tokio::test]
 async fn the_dynamodb_backend_works_against_moto() {
     let Ok(endpoint) = std::env::var("STACK_TEST_MOTO_URL") else {
         assert!(

@@ -96,6 +96,27 @@ impl EnvReader {
         self.optional(name).unwrap_or_default()
     }
 
+    /// Reads an optional secret with `parse`. A problem is recorded without the value, so a
+    /// mistyped secret never reaches a log; `parse` must not put the value in its reason.
+    pub fn secret<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let raw = self.raw(name)?;
+        match parse(raw) {
+            Ok(value) => Some(value),
+            Err(reason) => {
+                let reason = format!("has an invalid value (not shown): {reason}");
+                self.problems.push(ConfigProblem {
+                    name: name.to_owned(),
+                    reason,
+                });
+                None
+            }
+        }
+    }
+
     /// Records a problem found by the caller's own validation.
     pub fn invalid(&mut self, name: &str, reason: impl Into<String>) {
         let raw = self.raw(name).unwrap_or_default().to_owned();
@@ -239,6 +260,23 @@ mod tests {
             .unwrap_or_default();
         assert!(message.contains("STACK_A is required"), "{message}");
         assert!(message.contains("PORT has invalid value"), "{message}");
+    }
+
+    #[test]
+    fn invalid_secrets_are_reported_without_their_value() {
+        let mut env = EnvReader::from_pairs([("STACK_SECRET", "hunter2")]);
+        let parsed: Option<u8> = env.secret("STACK_SECRET", |_| Err("too short".to_owned()));
+        assert_eq!(parsed, None);
+        let message = env
+            .finish()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            message.contains("STACK_SECRET has an invalid value (not shown): too short"),
+            "{message}"
+        );
+        assert!(!message.contains("hunter2"), "{message}");
     }
 
     #[test]
