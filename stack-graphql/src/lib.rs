@@ -43,6 +43,7 @@
 //! | feature | what it adds |
 //! |---|---|
 //! | `subgraph` (default) | [`Subgraph`], its options and [`federation_sdl`] |
+//! | `authorizer` | the API Gateway Lambda authorizer for Cognito JWTs and the local token issuer: see [`authorizer`] |
 //!
 //! Without features the crate still offers [`caller`], [`optional_caller`] and
 //! [`to_graphql_error`] for resolvers.
@@ -90,6 +91,9 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "authorizer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "authorizer")))]
+pub mod authorizer;
 pub mod error;
 mod identity;
 #[cfg(feature = "subgraph")]
