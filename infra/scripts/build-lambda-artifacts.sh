@@ -10,7 +10,8 @@
 # cargo-lambda and zig come from PyPI into a virtual environment under ~/.cache/the-stack; the
 # build uses its own target directory there so it never waits on the workspace's cargo lock.
 # Defaults: x86_64 (the only standard library on a plain x86_64 host) and the Lambda packages that
-# exist so far (todo-service; add each new Lambda binary's package here).
+# exist so far (todo-service and stack-app, whose binary is the authorizer; add each new Lambda
+# binary's package here).
 set -euo pipefail
 
 # STACK_SOURCE_DIR builds another copy of the workspace, for example a `git archive` of a commit.
@@ -19,7 +20,7 @@ cache="${STACK_CACHE_DIR:-$HOME/.cache/the-stack}"
 arch="${1:-x86_64}"
 shift || true
 packages=("$@")
-[ "${#packages[@]}" -gt 0 ] || packages=(todo-service)
+[ "${#packages[@]}" -gt 0 ] || packages=(todo-service stack-app)
 glibc="${STACK_LAMBDA_GLIBC:-2.34}"
 
 case "$arch" in

@@ -61,6 +61,28 @@ describe('api', () => {
     });
   });
 
+  test('given the API, then the functions get the settings the Rust binaries read, secrets by reference only', () => {
+    api().hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Checks Cognito JWTs for API Gateway',
+      Environment: {
+        Variables: Match.objectLike({
+          STACK_AUTH_ISSUER: Match.anyValue(),
+          STACK_AUTH_CLIENT_IDS: Match.anyValue(),
+          STACK_AUTH_TOKEN_USE: 'access',
+        }),
+      },
+    });
+    api().hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'The Todo subgraph',
+      Environment: {
+        Variables: Match.objectLike({
+          STACK_TABLE_BACKEND: 'dynamodb',
+          STACK_CURSOR_KEY: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith(['{{resolve:secretsmanager:'])]) }),
+        }),
+      },
+    });
+  });
+
   test('given the API, then every GraphQL route needs the authorizer', () => {
     const routes = Object.values(api().findResources('AWS::ApiGatewayV2::Route'));
     expect(routes.length).toBeGreaterThan(0);

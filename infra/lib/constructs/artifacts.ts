@@ -5,7 +5,7 @@ import { INFRA_ROOT } from '../paths';
 
 /**
  * The Rust binaries the stack deploys, by role. Each is a Cargo binary built by cargo-lambda into
- * `<artifacts>/<binary>/bootstrap`; `todo-service` exists today, the others arrive with their issues.
+ * `<artifacts>/<binary>/bootstrap`; `todo-service` and `authorizer` exist today; the others arrive later.
  */
 export const LAMBDA_BINARIES = {
   router: 'router',

@@ -67,11 +67,30 @@ export class ApiStack extends Stack {
       },
     ]);
 
+    // Signs page cursors; every instance of the subgraph must share it. 48 alphanumeric
+    // characters are valid base64 of 36 bytes, above the 32 the table requires.
+    const cursorKey = new secrets.Secret(this, 'CursorKey', {
+      description: 'Signs the Todo subgraph page cursors (STACK_CURSOR_KEY)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+    });
+    NagSuppressions.addResourceSuppressions(cursorKey, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Rotating the key means deploying it with the old one as STACK_PREVIOUS_CURSOR_KEY, done by a ' +
+          'deployment rather than a rotation Lambda.',
+      },
+    ]);
     this.todoSubgraph = new RustFunction(this, 'TodoSubgraph', {
       ...defaults,
       binary: LAMBDA_BINARIES.todoSubgraph,
       description: 'The Todo subgraph',
-      environment: { STACK_TABLE_BACKEND: 'dynamodb', STACK_TABLE_NAME: props.table.tableName },
+      environment: {
+        STACK_TABLE_BACKEND: 'dynamodb',
+        STACK_TABLE_NAME: props.table.tableName,
+        // A dynamic reference: CloudFormation resolves it at deploy time, the template holds no value.
+        STACK_CURSOR_KEY: cursorKey.secretValue.unsafeUnwrap(),
+      },
     });
     grantTableReadWrite(props.table, this.todoSubgraph);
 
@@ -144,8 +163,9 @@ export class ApiStack extends Stack {
       binary: LAMBDA_BINARIES.authorizer,
       description: 'Checks Cognito JWTs for API Gateway',
       environment: {
-        STACK_AUTH_USER_POOL_ID: props.users.userPoolId,
-        STACK_AUTH_CLIENT_ID: props.usersClient.userPoolClientId,
+        STACK_AUTH_ISSUER: `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${props.users.userPoolId}`,
+        STACK_AUTH_CLIENT_IDS: props.usersClient.userPoolClientId,
+        STACK_AUTH_TOKEN_USE: 'access',
         STACK_AUTH_ORIGIN_HEADER: ORIGIN_VERIFY_HEADER,
         STACK_AUTH_ORIGIN_SECRET_ARN: originSecret.secretArn,
       },
