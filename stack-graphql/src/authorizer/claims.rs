@@ -107,7 +107,11 @@ pub(crate) fn check(
     }
     let token_use = check_token_use(claims.token_use.as_ref(), expect.token_uses)?;
     let client_id = check_client(&claims, token_use, expect.client_ids)?;
-    let subject = text(claims.sub.as_ref()).ok_or(TokenError::InvalidClaim("sub"))?;
+    // The same rule every service applies to the identity it receives, so an allowed caller is
+    // never unauthenticated downstream.
+    let subject = text(claims.sub.as_ref())
+        .filter(|subject| stack_core::auth::valid_subject(subject))
+        .ok_or(TokenError::InvalidClaim("sub"))?;
     let expires_at = check_times(&claims, expect)?;
     let mut identity = Identity::new(subject);
     identity.username = text(claims.username.as_ref())
@@ -187,7 +191,10 @@ fn check_times(claims: &RawClaims, expect: &Expectations<'_>) -> Result<SystemTi
             return Err(TokenError::NotYetValid);
         }
     }
-    Ok(UNIX_EPOCH + Duration::try_from_secs_f64(expires.max(0.0)).unwrap_or_default())
+    Duration::try_from_secs_f64(expires.max(0.0))
+        .ok()
+        .and_then(|lifetime| UNIX_EPOCH.checked_add(lifetime))
+        .ok_or(TokenError::InvalidClaim("exp"))
 }
 
 fn seconds_since_epoch(time: SystemTime) -> f64 {
@@ -294,6 +301,10 @@ mod tests {
             ("iss", Value::Null),
             ("sub", Value::Null),
             ("sub", json!("")),
+            ("sub", json!(" padded ")),
+            ("sub", json!("x".repeat(300))),
+            ("exp", json!(1e300)),
+            ("exp", json!(1e19)),
             ("token_use", Value::Null),
             ("client_id", Value::Null),
             ("cognito:groups", json!("admins")),

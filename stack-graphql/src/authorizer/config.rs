@@ -41,7 +41,7 @@ pub enum TrustedIssuer {
 /// | `STACK_AUTH_CLIENT_IDS` | comma-separated app client ids; required with `STACK_AUTH_ISSUER` |
 /// | `STACK_AUTH_TOKEN_USE` | `access` (default), `id`, or `any` |
 /// | `STACK_AUTH_LEEWAY_SECONDS` | clock leeway for `exp`, `nbf`, `iat` (default 30, at most 300) |
-/// | `STACK_AUTH_JWKS_MIN_REFETCH_SECONDS` | least time between two JWKS fetches (default 60) |
+/// | `STACK_AUTH_JWKS_MIN_REFETCH_SECONDS` | least time between two JWKS fetches (default 60, at least 5) |
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AuthorizerConfig {
@@ -87,6 +87,10 @@ impl AuthorizerConfig {
             env.invalid("STACK_AUTH_LEEWAY_SECONDS", "at most 300 seconds");
         }
         let refetch = env.optional::<u64>("STACK_AUTH_JWKS_MIN_REFETCH_SECONDS");
+        if refetch.is_some_and(|seconds| seconds < MIN_REFETCH_FLOOR_SECONDS) {
+            // Lower, and a flood of tokens naming made-up keys becomes a flood of fetches.
+            env.invalid("STACK_AUTH_JWKS_MIN_REFETCH_SECONDS", "at least 5 seconds");
+        }
         env.finish()?;
         Ok(Self {
             issuer,
@@ -150,6 +154,9 @@ fn token_uses(env: &mut EnvReader) -> Vec<TokenUse> {
         }
     }
 }
+
+/// The shortest interval between JWKS fetches that may be configured, in seconds.
+const MIN_REFETCH_FLOOR_SECONDS: u64 = 5;
 
 /// The authorizer could not start.
 #[derive(Debug, thiserror::Error)]

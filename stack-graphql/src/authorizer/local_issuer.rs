@@ -77,7 +77,7 @@ impl std::fmt::Debug for LocalIssuer {
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct DevTokenRequest {
-    /// The user id (`sub`): 1 to 128 characters, no control characters.
+    /// The user id (`sub`): 1 to 256 bytes, no control characters, no surrounding spaces.
     pub sub: String,
     /// The user name (default: the `sub`).
     #[serde(default)]
@@ -309,9 +309,10 @@ fn check_request(request: &DevTokenRequest) -> Result<(), IssuerError> {
     let fine = |text: &str| {
         !text.is_empty() && text.chars().count() <= 128 && !text.chars().any(char::is_control)
     };
-    if !fine(&request.sub) {
+    if !stack_core::auth::valid_subject(&request.sub) {
         return Err(IssuerError::BadRequest(
-            "`sub` must be 1 to 128 characters, without control characters".to_owned(),
+            "`sub` must be 1 to 256 bytes, without control characters or surrounding spaces"
+                .to_owned(),
         ));
     }
     let others = request
