@@ -27,6 +27,16 @@
 //! | `testing` | off | test helpers: a small HTTP client and a fake Lambda runtime API |
 //!
 //! The minimum supported Rust version is 1.89.
+//!
+//! # Roadmap
+//!
+//! - **X-Ray segments and CloudWatch EMF metrics** (the `xray` and `metrics` features of the
+//!   design). Today the X-Ray trace header of each invocation is logged and handed to services in
+//!   [`http::EdgeContext`], so traces can be joined to logs, but no subsegments are emitted and no
+//!   metrics are written; both need an exporter that Lambda's telemetry API accepts without
+//!   slowing cold starts, which is still to be chosen.
+//! - **Response streaming** from Lambda: responses are buffered, which caps them at Lambda's
+//!   6 MB.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

@@ -84,12 +84,7 @@ async fn serve_lambda<S: HttpService>(_service: S) -> Result<(), RuntimeError> {
 
 #[cfg(feature = "local")]
 async fn serve_local<S: HttpService>(service: S) -> Result<(), RuntimeError> {
-    let config = crate::config::CoreConfig::from_env()?;
-    let server = crate::http::local::LocalServer::bind(config.port).await?;
-    tracing::info!(address = %server.address(), "serving locally on http://{}", server.address());
-    server
-        .serve(service, crate::http::local::shutdown_signal())
-        .await
+    crate::http::local::serve_until_signal(service).await
 }
 
 #[cfg(not(feature = "local"))]

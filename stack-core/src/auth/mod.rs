@@ -2,7 +2,8 @@
 //!
 //! In Lambda the identity comes from the API Gateway authorizer context, which only API Gateway
 //! can set. Locally, and only locally, the `x-stack-user` header names the caller, so the app can
-//! be tried without a token issuer. The Lambda edge never honours that header.
+//! be tried without a token issuer. The Lambda edge never honours that header, and the local
+//! server honours it only on requests addressed to `localhost` or a loopback address.
 
 use serde_json::{Map, Value};
 
@@ -145,9 +146,29 @@ impl Identity {
     }
 
     fn from_local_header(request: &Request) -> Option<Self> {
+        if !addressed_to_loopback(request) {
+            return None;
+        }
         let value = request.headers().get(LOCAL_USER_HEADER)?.to_str().ok()?;
         valid_subject(value).then(|| Self::new(value))
     }
+}
+
+/// Whether the request names this machine's loopback as its host (or names none, as requests
+/// built in-process do). A page on another site that makes the browser resolve its name to
+/// 127.0.0.1 (DNS rebinding) sends its own name, so it cannot borrow the local header.
+fn addressed_to_loopback(request: &Request) -> bool {
+    let Some(host) = request.headers().get(http::header::HOST) else {
+        return true;
+    };
+    let Ok(host) = host.to_str() else {
+        return false;
+    };
+    let name = match host.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    name.eq_ignore_ascii_case("localhost") || name == "127.0.0.1" || name == "::1"
 }
 
 /// The longest user id accepted, in bytes.

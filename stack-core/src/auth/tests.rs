@@ -101,6 +101,28 @@ fn authorizer_subjects_must_be_valid_strings() {
 }
 
 #[test]
+fn the_local_header_needs_a_loopback_host() {
+    for (host, honoured) in [
+        ("localhost:4000", true),
+        ("127.0.0.1:4000", true),
+        ("[::1]:4000", true),
+        ("LOCALHOST", true),
+        ("evil.example:4000", false),
+        ("127.0.0.1.evil.example", false),
+    ] {
+        let mut request = request_with(Mode::Local, None, Some("alice"));
+        let value =
+            http::HeaderValue::from_str(host).unwrap_or(http::HeaderValue::from_static("x"));
+        request.headers_mut().insert(http::header::HOST, value);
+        assert_eq!(
+            Identity::from_request(&request).is_some(),
+            honoured,
+            "{host}"
+        );
+    }
+}
+
+#[test]
 fn requests_without_an_edge_have_no_identity() {
     let request = http::Request::builder()
         .header(LOCAL_USER_HEADER, "alice")

@@ -77,11 +77,14 @@ pub async fn invoke<H: EventHandler>(
     payload: serde_json::Value,
     invocation: Invocation,
 ) -> Result<H::Output, InvocationError> {
-    let event = serde_json::from_value::<H::Event>(payload).map_err(|error| {
-        tracing::warn!(%error, "the event does not match the handler's event type");
+    let event = serde_path_to_error::deserialize::<_, H::Event>(payload).map_err(|error| {
+        // Only the path: serde's own message quotes the offending value, which may be
+        // anything a client put in a message body.
+        let path = error.path().to_string();
+        tracing::warn!(event.path = %path, "the event does not match the handler's event type");
         InvocationError {
             error_type: "Stack.MalformedEvent".into(),
-            error_message: format!("malformed event: {error}"),
+            error_message: format!("malformed event: `{path}` does not match the expected shape"),
             kind: ErrorKind::BadUserInput,
         }
     })?;
@@ -124,15 +127,8 @@ pub(crate) async fn serve_lambda<H: EventHandler>(_handler: H) -> Result<(), Run
 
 #[cfg(feature = "local")]
 pub(crate) async fn serve_local<H: EventHandler>(handler: H) -> Result<(), RuntimeError> {
-    let config = crate::config::CoreConfig::from_env()?;
-    let server = crate::http::local::LocalServer::bind(config.port).await?;
-    tracing::info!(address = %server.address(), "invoke locally with POST http://{}{LOCAL_INVOKE_PATH}", server.address());
-    server
-        .serve(
-            invoke_endpoint(handler),
-            crate::http::local::shutdown_signal(),
-        )
-        .await
+    tracing::info!("events are invoked locally with POST {LOCAL_INVOKE_PATH}");
+    crate::http::local::serve_until_signal(invoke_endpoint(handler)).await
 }
 
 #[cfg(not(feature = "local"))]

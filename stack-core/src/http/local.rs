@@ -219,6 +219,19 @@ fn next_request_id() -> String {
     format!("local-{:08}", COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
+/// Serves `service` on `127.0.0.1:$PORT` (from the environment, default 4000) until Ctrl-C or
+/// SIGTERM.
+///
+/// # Errors
+///
+/// Fails on an invalid `PORT` or when the port cannot be bound.
+pub async fn serve_until_signal<S: HttpService>(service: S) -> Result<(), RuntimeError> {
+    let config = crate::config::CoreConfig::from_env()?;
+    let server = LocalServer::bind(config.port).await?;
+    tracing::info!(address = %server.address(), "serving locally on http://{}", server.address());
+    server.serve(service, shutdown_signal()).await
+}
+
 /// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
 pub async fn shutdown_signal() {
     let ctrl_c = async {
