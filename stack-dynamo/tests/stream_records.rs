@@ -46,7 +46,9 @@ fn real_stream_events_decode_and_round_trip() {
         let again = parse_event(&serde_json::to_vec(&event).unwrap()).unwrap();
         assert_eq!(again, event, "{path:?} round trips");
 
-        for (record, change) in event.records.iter().zip(Change::from_event(&event)) {
+        let changes: Vec<_> = Change::from_event(&event).into_iter().collect();
+        assert_eq!(changes.len(), event.records.len(), "{path:?}: one change per record");
+        for (record, change) in event.records.iter().zip(changes) {
             let change = change.unwrap_or_else(|error| panic!("{path:?}: {error}"));
             assert_eq!(
                 format!("{:?}", change.kind).to_uppercase(),

@@ -100,12 +100,11 @@ where
         Some("ConditionalCheckFailedException") => Error::condition_failed(),
         Some(code) if THROTTLING_CODES.contains(&code) => Error::throttled(error),
         Some(code) if UNAVAILABLE_CODES.contains(&code) => Error::unavailable(operation, error),
+        // Our own checks catch what a caller can get wrong before a request is sent, so a
+        // request DynamoDB refuses is our bug: its message (table and attribute details) is
+        // logged with the chain, never shown to the caller.
         Some("ValidationException") => {
-            let message = error
-                .message()
-                .unwrap_or("DynamoDB refused the request")
-                .to_owned();
-            Error::validation(message)
+            Error::internal_from(format!("DynamoDB refused a {operation} request"), error)
         }
         _ => Error::internal_from(format!("DynamoDB {operation} failed"), error),
     }
