@@ -20,6 +20,12 @@ cd "$root"
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# Tests read real payloads from the shared fixtures next to the checkout.
+if [ ! -d "$root/../shared/fixtures" ]; then
+  echo "the shared fixtures are missing: expected $root/../shared/fixtures next to the checkout" >&2
+  exit 1
+fi
+
 # --- The linker: mold when the machine has it (or can install it from Debian), else the default.
 if [ "${CI:-}" = true ] && ! command -v mold >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   step "installing the mold linker"
@@ -50,6 +56,7 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  rm -rf "$logs" "${data_dir:-}"
 }
 trap cleanup EXIT
 
@@ -103,7 +110,7 @@ infra/scripts/test-infra.sh 2>&1 | tee "$logs/infra.log"
 infra_status="${PIPESTATUS[0]}"
 set -e
 
-# Counting never stops the script: a run that did not compile still reaches the summary.
+# Counting never stops the script: test runs that failed still reach the summary.
 set +o pipefail
 passed=$(grep -Eo 'test result: .* ([0-9]+) passed' "$logs/cargo-test.log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed;' "$logs/cargo-test.log" | awk '{s+=$1} END {print s+0}')
