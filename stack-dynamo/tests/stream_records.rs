@@ -47,7 +47,11 @@ fn real_stream_events_decode_and_round_trip() {
         assert_eq!(again, event, "{path:?} round trips");
 
         let changes: Vec<_> = Change::from_event(&event).into_iter().collect();
-        assert_eq!(changes.len(), event.records.len(), "{path:?}: one change per record");
+        assert_eq!(
+            changes.len(),
+            event.records.len(),
+            "{path:?}: one change per record"
+        );
         for (record, change) in event.records.iter().zip(changes) {
             let change = change.unwrap_or_else(|error| panic!("{path:?}: {error}"));
             assert_eq!(
