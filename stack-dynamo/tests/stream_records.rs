@@ -293,6 +293,27 @@ async fn the_feed_survives_a_restart_and_can_be_trimmed() {
 }
 
 #[tokio::test]
+async fn sequence_numbers_are_never_reused_after_trimming_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock();
+    {
+        let (backend, table) = embedded(&clock, Some(dir.path()));
+        table.create(Todo::new("1", "Milk")).await.unwrap();
+        table.create(Todo::new("2", "Eggs")).await.unwrap();
+        backend.trim_changes(2).await.unwrap();
+        assert!(backend.changes(0, 10).await.unwrap().records.is_empty());
+    }
+    let (backend, table) = embedded(&clock, Some(dir.path()));
+    table.create(Todo::new("3", "Bread")).await.unwrap();
+    let batch = backend.changes(0, 10).await.unwrap();
+    assert_eq!(
+        (batch.records.len(), batch.last_sequence),
+        (1, 3),
+        "numbering goes on from 2"
+    );
+}
+
+#[tokio::test]
 async fn transactions_record_all_or_nothing() {
     let clock = clock();
     let (backend, table) = embedded(&clock, None);

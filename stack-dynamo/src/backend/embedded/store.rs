@@ -16,6 +16,11 @@ const ITEMS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("items.v2");
 /// The change feed: sequence number to [`StoredChange`] JSON, in commit order.
 pub(super) const CHANGES: TableDefinition<u64, &[u8]> = TableDefinition::new("changes");
 
+/// Counters that must outlive what they count: the last change sequence number ever given,
+/// so trimming the feed never lets a number, and so an event id, be used twice.
+const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
+const LAST_SEQUENCE: &str = "last_change_sequence";
+
 pub(super) type Items<'txn> = redb::Table<'txn, &'static [u8], &'static [u8]>;
 type Changes<'txn> = redb::Table<'txn, u64, &'static [u8]>;
 
@@ -64,6 +69,7 @@ pub(super) struct Writer<'txn> {
     items: Items<'txn>,
     indexes: Vec<(String, Items<'txn>)>,
     changes: Changes<'txn>,
+    counters: redb::Table<'txn, &'static str, u64>,
     now_millis: u64,
     feed: bool,
     /// How many change records this transaction appended.
@@ -80,6 +86,7 @@ impl<'txn> Writer<'txn> {
     ) -> Result<Self, Error> {
         let items = txn.open_table(ITEMS).map_err(storage_error)?;
         let changes = txn.open_table(CHANGES).map_err(storage_error)?;
+        let counters = txn.open_table(COUNTERS).map_err(storage_error)?;
         let indexes = indexes
             .iter()
             .map(|index| {
@@ -93,6 +100,7 @@ impl<'txn> Writer<'txn> {
             items,
             indexes,
             changes,
+            counters,
             now_millis,
             feed,
             appended: 0,
@@ -175,8 +183,7 @@ impl<'txn> Writer<'txn> {
     }
 
     fn append(&mut self, change: &StoredChange) -> Result<(), Error> {
-        let last = self.changes.last().map_err(storage_error)?;
-        let sequence = last.map_or(1, |(sequence, _)| sequence.value() + 1);
+        let sequence = self.next_sequence()?;
         let value = serde_json::to_vec(change)
             .map_err(|error| Error::internal_from("cannot encode a change", error))?;
         self.changes
@@ -184,6 +191,26 @@ impl<'txn> Writer<'txn> {
             .map_err(storage_error)?;
         self.appended += 1;
         Ok(())
+    }
+
+    /// The next change sequence number: one past the highest ever given (files written before
+    /// the counter existed continue from their newest record).
+    fn next_sequence(&mut self) -> Result<u64, Error> {
+        let counted = self
+            .counters
+            .get(LAST_SEQUENCE)
+            .map_err(storage_error)?
+            .map(|v| v.value());
+        let newest = self
+            .changes
+            .last()
+            .map_err(storage_error)?
+            .map(|(sequence, _)| sequence.value());
+        let next = counted.max(newest).unwrap_or(0) + 1;
+        self.counters
+            .insert(LAST_SEQUENCE, next)
+            .map_err(storage_error)?;
+        Ok(next)
     }
 
     /// Adds an entry to index `index` for every stored item that has its key attributes.
