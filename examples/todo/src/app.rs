@@ -28,6 +28,35 @@ pub enum StartError {
     /// The runtime failed.
     #[error(transparent)]
     Runtime(#[from] stack_core::RuntimeError),
+    /// The local mailbox, push log or templates could not be set up.
+    #[error("could not set up notifications")]
+    Notify(#[from] stack_notify::Error),
+    /// The local bus could not be set up.
+    #[error("could not set up the local bus")]
+    Async(#[from] stack_async::Error),
+}
+
+/// The opened table, and the embedded backend under it when there is one (its change feed
+/// drives the local publisher).
+#[derive(Debug, Clone)]
+pub struct Store {
+    /// The table, with its cursor keys.
+    pub table: Table,
+    /// The embedded backend, when the table is embedded.
+    pub embedded: Option<stack_dynamo::EmbeddedBackend>,
+}
+
+/// Opens the table the configuration names, keeping the embedded backend at hand.
+///
+/// # Errors
+///
+/// As [`open_table`].
+pub async fn open_store(config: &TodoConfig) -> Result<Store, StartError> {
+    let (table, embedded) = open_backend(config).await?;
+    Ok(Store {
+        table: with_cursor_keys(table, config),
+        embedded,
+    })
 }
 
 /// Opens the table the configuration names, with its cursor keys. AWS clients are built only
@@ -37,19 +66,14 @@ pub enum StartError {
 ///
 /// Fails when the embedded file cannot be opened or the DynamoDB table cannot be created.
 pub async fn open_table(config: &TodoConfig) -> Result<Table, StartError> {
-    let table = open_backend(config).await?;
-    Ok(with_cursor_keys(table, config))
+    Ok(open_store(config).await?.table)
 }
 
 fn with_cursor_keys(mut table: Table, config: &TodoConfig) -> Table {
     match &config.cursor_key {
         Some(key) => table = table.with_cursor_key(key.clone()),
-        None if stack_core::Mode::detect() == stack_core::Mode::Lambda => {
-            tracing::warn!(
-                "STACK_CURSOR_KEY is not set: page cursors are signed with a well-known key"
-            );
-        }
-        None => {}
+        // Only locally: the configuration requires a key in Lambda.
+        None => tracing::info!("STACK_CURSOR_KEY is not set: page cursors use a well-known key"),
     }
     if let Some(previous) = &config.previous_cursor_key {
         table = table.with_previous_cursor_key(previous.clone());
@@ -57,17 +81,25 @@ fn with_cursor_keys(mut table: Table, config: &TodoConfig) -> Table {
     table
 }
 
-async fn open_backend(config: &TodoConfig) -> Result<Table, StartError> {
+async fn open_backend(
+    config: &TodoConfig,
+) -> Result<(Table, Option<stack_dynamo::EmbeddedBackend>), StartError> {
     let failed = |source| StartError::Table {
         backend: config.backend,
         source,
     };
     match config.backend {
         TableBackend::Embedded => {
-            let backend =
-                stack_dynamo::EmbeddedBackend::open(&config.core.data_dir, &config.table_name)
-                    .map_err(failed)?;
-            Ok(Table::new(backend))
+            // Opening may repair the file and rebuild indexes: blocking work, off the runtime.
+            let (dir, name) = (config.core.data_dir.clone(), config.table_name.clone());
+            let opened = tokio::task::spawn_blocking(move || {
+                stack_dynamo::EmbeddedBackend::open(&dir, &name)
+            })
+            .await;
+            let backend = opened
+                .map_err(|_| failed(stack_dynamo::Error::internal("opening the table panicked")))?
+                .map_err(failed)?;
+            Ok((Table::new(backend.clone()), Some(backend)))
         }
         TableBackend::DynamoDb => {
             let client = aws_sdk_dynamodb::Client::new(stack_core::aws::load_config().await);
@@ -75,7 +107,7 @@ async fn open_backend(config: &TodoConfig) -> Result<Table, StartError> {
             if config.create_table {
                 backend.create_table_if_missing().await.map_err(failed)?;
             }
-            Ok(Table::new(backend))
+            Ok((Table::new(backend), None))
         }
     }
 }

@@ -40,6 +40,8 @@ impl fmt::Display for TableBackend {
 /// Everything the Todo service reads at start.
 #[derive(Debug, Clone)]
 pub struct TodoConfig {
+    /// Whether the process runs in Lambda or locally.
+    pub mode: Mode,
     /// Settings shared by every Stack process (port, data directory).
     pub core: CoreConfig,
     /// `STACK_TABLE_BACKEND`: `embedded` (the default locally) or `dynamodb` (the default in
@@ -51,8 +53,9 @@ pub struct TodoConfig {
     /// development accounts; default false).
     pub create_table: bool,
     /// `STACK_CURSOR_KEY`: base64 of at least 32 secret bytes that sign page cursors, the
-    /// same for every instance of the service. Without it cursors are signed with a
-    /// well-known key: still bound to their query, but forgeable. Never logged.
+    /// same for every instance of the service; required in Lambda. Locally, without it,
+    /// cursors are signed with a well-known key: still bound to their query, but forgeable.
+    /// Never logged.
     pub cursor_key: Option<CursorKey>,
     /// `STACK_PREVIOUS_CURSOR_KEY`: the key being rotated out; its cursors are still accepted.
     pub previous_cursor_key: Option<CursorKey>,
@@ -83,11 +86,26 @@ impl TodoConfig {
         };
         let create_table = env.optional("STACK_TABLE_CREATE").unwrap_or(false);
         let cursor_key = env.secret("STACK_CURSOR_KEY", parse_cursor_key);
+        if mode == Mode::Lambda && !env.is_set("STACK_CURSOR_KEY") {
+            env.invalid(
+                "STACK_CURSOR_KEY",
+                "is required in Lambda, where every instance must share it",
+            );
+        }
+        if mode == Mode::Local && backend == TableBackend::DynamoDb && !has_endpoint(&env) {
+            // Locally the SDK's default chain would look for credentials on the instance
+            // metadata address and send requests to AWS itself.
+            env.invalid(
+                "STACK_TABLE_BACKEND",
+                "`dynamodb` locally needs AWS_ENDPOINT_URL (an emulator such as moto)",
+            );
+        }
         let previous_cursor_key = env.secret("STACK_PREVIOUS_CURSOR_KEY", parse_cursor_key);
         if !valid_table_name(&table_name) && !table_name.is_empty() {
             env.invalid("STACK_TABLE_NAME", "use 3 to 255 of A-Z a-z 0-9 _ - .");
         }
         env.finish().map(|()| Self {
+            mode,
             core,
             backend,
             table_name,
@@ -96,6 +114,11 @@ impl TodoConfig {
             previous_cursor_key,
         })
     }
+}
+
+/// Whether the AWS SDK is pointed at an endpoint of our choosing.
+fn has_endpoint(env: &EnvReader) -> bool {
+    env.is_set("AWS_ENDPOINT_URL") || env.is_set("AWS_ENDPOINT_URL_DYNAMODB")
 }
 
 /// Parses a cursor key; the reason never contains the value.
@@ -125,13 +148,36 @@ mod tests {
     }
 
     #[test]
-    fn lambda_requires_a_table_name_and_reports_all_problems() {
+    fn dynamodb_locally_needs_an_endpoint() {
+        let env = EnvReader::from_pairs([("STACK_TABLE_BACKEND", "dynamodb")]);
+        let message = TodoConfig::read(env)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(message.contains("AWS_ENDPOINT_URL"), "{message}");
+        let env = EnvReader::from_pairs([
+            ("STACK_TABLE_BACKEND", "dynamodb"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
+        ]);
+        assert!(TodoConfig::read(env).is_ok());
+    }
+
+    #[test]
+    fn lambda_requires_a_table_name_and_cursor_key_and_reports_all_problems() {
         let env = EnvReader::from_pairs([
             ("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"),
             ("STACK_TABLE_CREATE", "maybe"),
         ]);
-        let problems = TodoConfig::read(env).err().map(|e| e.problems().len());
-        assert_eq!(problems, Some(2));
+        let error = TodoConfig::read(env).err();
+        let names: Vec<String> = error
+            .iter()
+            .flat_map(ConfigError::problems)
+            .map(|p| p.name.clone())
+            .collect();
+        assert_eq!(
+            names,
+            ["STACK_TABLE_NAME", "STACK_TABLE_CREATE", "STACK_CURSOR_KEY"]
+        );
     }
 
     #[test]

@@ -12,13 +12,23 @@
 //!   -d '{"query":"mutation { createTodo(input: {title: \"try the stack\"}) { id version } }"}'
 //! ```
 //!
+//! Writes also flow through the asynchronous half ([`stack_async`], [`stack_notify`]): each
+//! todo change becomes an event (`TodoCreated`, `TodoUpdated`, `TodoDeleted`); the
+//! [`analytics`] consumer counts them into `myStats`, and a todo created with `notify: true`
+//! makes the [`notifications`] worker email its owner. Locally all of it runs in the one
+//! process ([`local`]): emails are `.eml` files under `STACK_DATA_DIR/mailbox`, listed at
+//! `GET /dev/mailbox`.
+//!
 //! Each caller sees only their own todos: locally the `x-stack-user` header names the caller,
 //! in Lambda the API Gateway authorizer does. The schema:
 //!
 //! ```graphql
 //! type Todo @key(fields: "id") { id: ID! title: String! completed: Boolean! version: Int!
 //!                                createdAt: DateTime! updatedAt: DateTime! }
-//! type Query { todo(id: ID!): Todo  todos(first: Int = 20, after: String): TodoConnection! }
+//! type Query { todo(id: ID!): Todo  todos(first: Int = 20, after: String): TodoConnection!
+//!              myStats: Stats! }
+//! type Stats { created: Int! completed: Int! }
+//! input CreateTodoInput { title: String! notify: Boolean }
 //! type Mutation { createTodo(input: CreateTodoInput!): Todo!
 //!                 updateTodo(id: ID!, input: UpdateTodoInput!): Todo!
 //!                 deleteTodo(id: ID!): Boolean! }
@@ -35,14 +45,17 @@
 //! | `STACK_PREVIOUS_CURSOR_KEY` | a key being rotated out, still accepted |
 //! | `AWS_LAMBDA_LOG_LEVEL`, `AWS_LAMBDA_LOG_FORMAT`, `RUST_LOG` | log level and format |
 
+pub mod analytics;
 pub mod app;
 pub mod config;
 pub mod error;
+pub mod local;
 pub mod model;
+pub mod notifications;
 pub mod schema;
 pub mod service;
 
-pub use app::{StartError, open_table, schema_for};
+pub use app::{StartError, Store, open_store, open_table, schema_for};
 pub use config::TodoConfig;
 pub use error::TodoError;
 pub use schema::{TodoSchema, build_schema};

@@ -33,6 +33,12 @@ pub struct Todo {
     pub created_at: DateTime<Utc>,
     /// When it last changed (kept by the table).
     pub updated_at: DateTime<Utc>,
+    /// Whether its owner asked to be notified of its creation; stored with the todo, so the
+    /// change stream carries the request to the notification worker (nothing is lost between
+    /// the write and the queue).
+    #[graphql(skip)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub notify: bool,
 }
 
 impl Todo {
@@ -46,7 +52,14 @@ impl Todo {
             version: 0,
             created_at: now,
             updated_at: now,
+            notify: false,
         }
+    }
+
+    /// The same todo, asking (or not) for a notification when it is created.
+    pub fn with_notify(mut self, notify: bool) -> Self {
+        self.notify = notify;
+        self
     }
 
     /// The key of `owner`'s todo `id`.
@@ -59,6 +72,35 @@ impl Entity for Todo {
     const TYPE: &'static str = "Todo";
     // Ids are ULIDs, so a user's todos sort by creation time within their partition.
     const KEYS: Keys = Keys::new("USER#{owner}", "TODO#{id}");
+}
+
+/// A user's counters, kept by the analytics consumer from the todo events.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, SimpleObject)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    /// The owner's user id.
+    #[graphql(skip)]
+    pub owner: String,
+    /// How many todos the user created.
+    pub created: u64,
+    /// How many times the user completed a todo.
+    pub completed: u64,
+    /// The optimistic-lock version (kept by the table).
+    #[graphql(skip)]
+    #[serde(default)]
+    pub version: u64,
+}
+
+impl Entity for Stats {
+    const TYPE: &'static str = "Stats";
+    const KEYS: Keys = Keys::new("USER#{owner}", "STATS");
+}
+
+impl Stats {
+    /// The key of `owner`'s counters.
+    pub fn key_of(owner: &str) -> Key {
+        Key::new(partition_of(owner), "STATS")
+    }
 }
 
 /// The sort-key prefix shared by every todo, so a partition can hold other entity types too.

@@ -8,7 +8,7 @@ use async_graphql::{
 };
 
 use crate::error::TodoError;
-use crate::model::Todo;
+use crate::model::{Stats, Todo};
 use crate::service::{DEFAULT_PAGE, ListOrder, TodoChanges, TodoService};
 
 /// The Todo subgraph's schema.
@@ -106,6 +106,13 @@ impl QueryRoot {
         })
     }
 
+    /// The caller's counters: todos created and completed (kept from the todo events, so
+    /// they follow writes within a moment).
+    async fn my_stats(&self, ctx: &Context<'_>) -> async_graphql::Result<Stats> {
+        let owner = owner(ctx).into_graphql()?;
+        service(ctx).stats(owner).await.into_graphql()
+    }
+
     /// Resolves `Todo` references for the router: only the caller's own todos resolve.
     #[graphql(entity)]
     async fn find_todo_by_id(
@@ -118,11 +125,13 @@ impl QueryRoot {
     }
 }
 
-/// The title of a new todo.
+/// A new todo.
 #[derive(InputObject)]
 pub struct CreateTodoInput {
     /// What is to be done: 1 to 200 characters after trimming.
     title: String,
+    /// Email (and push to) the owner once the todo is created; default false.
+    notify: Option<bool>,
 }
 
 /// Changes to a todo; absent fields stay as they are.
@@ -150,7 +159,7 @@ impl MutationRoot {
     ) -> async_graphql::Result<Todo> {
         let owner = owner(ctx).into_graphql()?;
         service(ctx)
-            .create(owner, &input.title)
+            .create_with_notify(owner, &input.title, input.notify.unwrap_or(false))
             .await
             .into_graphql()
     }

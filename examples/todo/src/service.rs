@@ -7,7 +7,7 @@ use stack_core::clock::SharedClock;
 use stack_dynamo::{Patch, Query, Table};
 
 use crate::error::TodoError;
-use crate::model::{SORT_PREFIX, Todo, partition_of, valid_id, valid_title};
+use crate::model::{SORT_PREFIX, Stats, Todo, partition_of, valid_id, valid_title};
 
 /// The default and the largest page of `todos`.
 pub const DEFAULT_PAGE: i32 = 20;
@@ -126,9 +126,25 @@ impl TodoService {
 
     /// Creates an open todo for `owner`.
     pub async fn create(&self, owner: &str, title: &str) -> Result<Todo, TodoError> {
+        self.create_with_notify(owner, title, false).await
+    }
+
+    /// Creates an open todo for `owner`; with `notify`, the notification worker emails the
+    /// owner once the creation event reaches it.
+    pub async fn create_with_notify(
+        &self,
+        owner: &str,
+        title: &str,
+        notify: bool,
+    ) -> Result<Todo, TodoError> {
         let title = valid_title(title)?;
-        let todo = Todo::new(owner, self.next_id(), title, self.now());
+        let todo = Todo::new(owner, self.next_id(), title, self.now()).with_notify(notify);
         Ok(self.table.create(todo).await?)
+    }
+
+    /// `owner`'s counters (zero before the analytics consumer counted anything).
+    pub async fn stats(&self, owner: &str) -> Result<Stats, TodoError> {
+        Ok(crate::analytics::stats_of(&self.table, owner).await?)
     }
 
     /// Applies `changes` to `owner`'s todo `id`.

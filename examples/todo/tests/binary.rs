@@ -255,6 +255,10 @@ async fn runs_as_a_lambda_with_invocation_scoped_logs() {
         .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
         .env("STACK_TABLE_BACKEND", "embedded")
+        .env(
+            "STACK_CURSOR_KEY",
+            "c3RhY2stdG9kby1jdXJzb3Ita2V5LWZvci10ZXN0cy0wMTIzNDU2Nzg5",
+        )
         .stdout(logs.reopen().unwrap())
         .stderr(Stdio::null())
         .spawn()
