@@ -6,6 +6,8 @@
 //! federation fields `_service` and `_entities`, enforces [`Limits`] on every document, decides
 //! introspection per request from the edge it came through, and gives resolvers the caller's
 //! identity ([`caller`]) and a way to return the project's errors ([`to_graphql_error`]).
+//! With the `router` feature, the `router` module puts one federated endpoint in front of
+//! such subgraphs.
 //!
 //! ```no_run
 //! use async_graphql::{Context, EmptySubscription, Object, Result, Schema};
@@ -43,6 +45,8 @@
 //! | feature | what it adds |
 //! |---|---|
 //! | `subgraph` (default) | [`Subgraph`], its options and [`federation_sdl`] |
+//! | `router` | the federation router over a supergraph, with HTTP and in-process transports: see `router` |
+//! | `router-lambda` | the router's transport that invokes subgraph Lambdas directly (`aws-sdk-lambda`) |
 //! | `authorizer` | the API Gateway Lambda authorizer for Cognito JWTs and the local token issuer: see [`authorizer`] |
 //!
 //! Without features the crate still offers [`caller`], [`optional_caller`] and
@@ -96,6 +100,9 @@
 pub mod authorizer;
 pub mod error;
 mod identity;
+#[cfg(feature = "router")]
+#[cfg_attr(docsrs, doc(cfg(feature = "router")))]
+pub mod router;
 #[cfg(feature = "subgraph")]
 mod subgraph;
 

@@ -239,9 +239,14 @@ fn parse_json_parameter(name: &str, text: &str) -> Result<Value, Rejection> {
 impl Params {
     /// Checks the shape of each parameter; unknown parameters are ignored.
     fn from_fields(mut fields: Map<String, Value>) -> Result<Self, Rejection> {
+        // A persisted-query request may leave the query out: the server knows it by hash.
+        let persisted = fields
+            .get("extensions")
+            .is_some_and(|extensions| extensions.get("persistedQuery").is_some());
         let query = match fields.remove("query") {
             Some(Value::String(query)) => query,
             Some(_) => return Err(bad_shape("query", "a string")),
+            None if persisted => String::new(),
             None => {
                 return Err(Rejection::BadRequest(
                     "parameter `query` is missing".to_owned(),

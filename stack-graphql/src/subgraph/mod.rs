@@ -12,16 +12,16 @@
 //! OpenTelemetry fields `graphql.operation.name` and `graphql.operation.type`, recorded once
 //! the document is parsed.
 
-mod document;
+pub(crate) mod document;
 mod entities;
 mod execute;
 mod explorer;
-mod http;
+pub(crate) mod http;
 mod limits;
-mod negotiate;
+pub(crate) mod negotiate;
 mod nulls;
 mod options;
-mod response;
+pub(crate) mod response;
 mod types;
 
 use std::collections::HashMap;
