@@ -261,3 +261,28 @@ async fn a_bad_representation_in_a_full_batch_still_answers_every_other_one() {
         (json!(["_entities", 0]), "BAD_USER_INPUT".to_owned())
     );
 }
+
+#[tokio::test]
+async fn entities_mixed_into_other_shapes_are_refused() {
+    let shapes = [
+        "query($r: [_Any!]!) { __typename _entities(representations: $r) { __typename } }",
+        "query($r: [_Any!]!) { a: _entities(representations: $r) { __typename } b: _entities(representations: $r) { __typename } }",
+        "query($r: [_Any!]!) { ...E } fragment E on Query { _entities(representations: $r) { __typename } }",
+        "query($r: [_Any!]!) { ... on Query { _entities(representations: $r) { __typename } } }",
+    ];
+    for query in shapes {
+        let body = json!({ "query": query, "variables": { "r": [product("1")] } });
+        let reply = TestRequest::post("/graphql")
+            .json(&body)
+            .accept(GRAPHQL_RESPONSE)
+            .send(&subgraph())
+            .await;
+        assert_eq!(
+            reply.status,
+            http::StatusCode::BAD_REQUEST,
+            "{query}: {}",
+            reply.text
+        );
+        assert!(reply.json().get("data").is_none(), "{query}");
+    }
+}

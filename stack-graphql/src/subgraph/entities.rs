@@ -339,6 +339,41 @@ fn check(
     }
 }
 
+/// Whether the selected operation asks for `_entities` anywhere among its root fields (through
+/// aliases, fragments or next to other fields), when it is not the plain shape routers send.
+/// Such operations would bypass the representations limit, so they are refused.
+pub(crate) fn asks_for_entities(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+) -> bool {
+    document::select(document, operation_name).is_some_and(|(_, operation)| {
+        selects_entities(document, &operation.selection_set.node.items, 0)
+    })
+}
+
+fn selects_entities(
+    document: &ExecutableDocument,
+    items: &[Positioned<Selection>],
+    depth: usize,
+) -> bool {
+    // Fragments nest only as deep as the nesting limit already checked; this bound is a backstop.
+    if depth > 64 {
+        return true;
+    }
+    items.iter().any(|item| match &item.node {
+        Selection::Field(field) => field.node.name.node == "_entities",
+        Selection::InlineFragment(inline) => {
+            selects_entities(document, &inline.node.selection_set.node.items, depth + 1)
+        }
+        Selection::FragmentSpread(spread) => document
+            .fragments
+            .get(&spread.node.fragment_name.node)
+            .is_some_and(|fragment| {
+                selects_entities(document, &fragment.node.selection_set.node.items, depth + 1)
+            }),
+    })
+}
+
 /// Whether `query` mentions `$name` as a whole variable name (a cheap, conservative check).
 fn mentions_variable(query: &str, name: &str) -> bool {
     let needle = format!("${name}");

@@ -203,6 +203,13 @@ where
                 plan.run(&self.schema, call, document, entity_types, limit)
                     .await
             }
+            None if entities::asks_for_entities(&document, operation) => {
+                let message = "`_entities` must be the only root field of its operation";
+                Outcome::Refused(vec![crate::error::coded(
+                    message,
+                    crate::codes::BAD_REQUEST,
+                )])
+            }
             None => execute::run(&self.schema, call, call.variables.clone(), document).await,
         };
         match outcome {

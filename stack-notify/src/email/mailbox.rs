@@ -31,9 +31,19 @@ pub const MAILBOX_PATH: &str = "/dev/mailbox";
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LocalMailbox {
     dir: PathBuf,
+    /// Ids grow even within one millisecond, so files list in the order they were sent.
+    ids: Arc<std::sync::Mutex<ulid::Generator>>,
+}
+
+impl std::fmt::Debug for LocalMailbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalMailbox")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One email in the local mailbox, as listed.
@@ -67,7 +77,10 @@ impl LocalMailbox {
         let dir = data_dir.as_ref().join("mailbox");
         std::fs::create_dir_all(&dir)
             .map_err(|error| Error::internal("cannot create the mailbox", error))?;
-        Ok(Self { dir })
+        Ok(Self {
+            dir,
+            ids: Arc::new(std::sync::Mutex::new(ulid::Generator::new())),
+        })
     }
 
     /// Every email, oldest first.
@@ -145,11 +158,23 @@ fn eml(email: &Email, id: &str, date: &str) -> String {
     out
 }
 
+impl LocalMailbox {
+    fn next_id(&self) -> String {
+        let mut ids = self
+            .ids
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        ids.generate()
+            .unwrap_or_else(|_| ulid::Ulid::new())
+            .to_string()
+    }
+}
+
 #[async_trait::async_trait]
 impl Mailer for LocalMailbox {
     async fn send(&self, email: &Email) -> Result<String, Error> {
         email.validate()?;
-        let id = ulid::Ulid::new().to_string();
+        let id = self.next_id();
         let date = chrono::Utc::now().to_rfc2822();
         let path = self.dir.join(format!("{id}.eml"));
         tokio::fs::write(&path, eml(email, &id, &date))
