@@ -100,6 +100,8 @@
 pub mod authorizer;
 pub mod error;
 mod identity;
+#[cfg(any(feature = "authorizer", feature = "router"))]
+mod outbound;
 #[cfg(feature = "router")]
 #[cfg_attr(docsrs, doc(cfg(feature = "router")))]
 pub mod router;

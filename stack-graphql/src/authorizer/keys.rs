@@ -19,6 +19,7 @@ use tokio::sync::Mutex;
 
 use super::error::JwksError;
 use super::jwks::KeySet;
+use crate::outbound::{connector, is_loopback};
 
 /// The largest JWKS document read, in bytes.
 const MAX_JWKS_BYTES: usize = 256 * 1024;
@@ -232,31 +233,6 @@ impl RemoteJwks {
             .to_bytes();
         KeySet::from_json(&body)
     }
-}
-
-fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-/// An HTTPS-or-HTTP connector; with `tls`, trusting the system's root certificates.
-fn connector(tls: bool) -> std::io::Result<HttpsConnector<HttpConnector>> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let builder = hyper_rustls::HttpsConnectorBuilder::new();
-    let builder = if tls {
-        builder.with_provider_and_native_roots(provider)?
-    } else {
-        let config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(std::io::Error::other)?
-            .with_root_certificates(rustls::RootCertStore::empty())
-            .with_no_client_auth();
-        builder.with_tls_config(config)
-    };
-    Ok(builder.https_or_http().enable_http1().build())
 }
 
 #[cfg(test)]

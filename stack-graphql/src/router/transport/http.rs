@@ -1,7 +1,5 @@
 //! Subgraphs reached over HTTP(S).
 
-use std::sync::Arc;
-
 use bytes::Bytes;
 use http::header::{ACCEPT, CONTENT_TYPE};
 use http::{HeaderValue, StatusCode, Uri};
@@ -13,6 +11,7 @@ use hyper_util::rt::TokioExecutor;
 use stack_core::auth::LOCAL_USER_HEADER;
 
 use super::{SubgraphRequest, Transport, TransportFuture};
+use crate::outbound::{connector, is_loopback};
 use crate::router::error::{RouterError, TransportError};
 
 /// The media types the router accepts from subgraphs, preferred first.
@@ -118,30 +117,6 @@ pub(crate) fn accept_answer(
         service: service.to_owned(),
         status: status.as_u16(),
     })
-}
-
-fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-fn connector(tls: bool) -> std::io::Result<HttpsConnector<HttpConnector>> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let builder = hyper_rustls::HttpsConnectorBuilder::new();
-    let builder = if tls {
-        builder.with_provider_and_native_roots(provider)?
-    } else {
-        let config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(std::io::Error::other)?
-            .with_root_certificates(rustls::RootCertStore::empty())
-            .with_no_client_auth();
-        builder.with_tls_config(config)
-    };
-    Ok(builder.https_or_http().enable_http1().build())
 }
 
 #[cfg(test)]
