@@ -9,7 +9,7 @@ use stack_dynamo::{Patch, Query, Table};
 use crate::error::TodoError;
 use crate::model::{SORT_PREFIX, Stats, Todo, partition_of, valid_id, valid_title};
 
-/// The default and the largest page of `todos`.
+/// The default page of `todos`.
 pub const DEFAULT_PAGE: i32 = 20;
 /// The largest page of `todos`.
 pub const MAX_PAGE: i32 = 100;

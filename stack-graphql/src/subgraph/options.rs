@@ -41,6 +41,7 @@ impl Availability {
 /// | [`max_complexity`](Self::max_complexity) | 1 000 | fields with fragments expanded (*) |
 /// | [`max_aliases`](Self::max_aliases) | 30 | aliased fields once fragments are expanded |
 /// | [`max_root_fields`](Self::max_root_fields) | none | fields at the top of an operation |
+/// | [`max_entities`](Self::max_entities) | 500 | representations in one `_entities` call |
 ///
 /// (*) The same value also limits async-graphql's own complexity, which honours per-field
 /// `#[graphql(complexity = ...)]` attributes.
