@@ -87,7 +87,7 @@ impl QueryRoot {
         &self,
         ctx: &Context<'_>,
         // An explicit null, or a variable left unset, reads as the default page.
-        #[graphql(default = 20)] first: Option<i32>,
+        #[graphql(default_with = "Some(DEFAULT_PAGE)")] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<TodoConnection> {
         let first = first.unwrap_or(DEFAULT_PAGE);
