@@ -198,38 +198,9 @@ async fn table_writes_reach_the_consumer_through_streams_eventbridge_and_sqs_on_
         .send()
         .await
         .unwrap();
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(&queue_name)
-        .send()
-        .await
-        .unwrap()
-        .queue_url()
-        .unwrap()
-        .to_owned();
+    let queue_url = support::create_queue(&sqs, &queue_name).await;
     let pattern = json!({ "source": ["app.todo"], "detail-type": ["TodoCreated"] });
-    events
-        .put_rule()
-        .name("created")
-        .event_bus_name(&bus_name)
-        .event_pattern(pattern.to_string())
-        .send()
-        .await
-        .unwrap();
-    let arn = format!("arn:aws:sqs:us-east-1:123456789012:{queue_name}");
-    let target = aws_sdk_eventbridge::types::Target::builder()
-        .id("analytics")
-        .arn(arn)
-        .build()
-        .unwrap();
-    events
-        .put_targets()
-        .rule("created")
-        .event_bus_name(&bus_name)
-        .targets(target)
-        .send()
-        .await
-        .unwrap();
+    support::route_to_queue(&events, &bus_name, "created", &pattern, &queue_name).await;
 
     let event = stream_event(&streams(&url), &stream_arn).await;
     assert_eq!(event.records.len(), 3);

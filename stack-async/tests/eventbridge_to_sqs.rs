@@ -78,37 +78,15 @@ async fn stream_records_reach_the_consumer_through_eventbridge_and_sqs_on_moto()
         .send()
         .await
         .unwrap();
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(&queue_name)
-        .send()
-        .await
-        .unwrap()
-        .queue_url()
-        .unwrap()
-        .to_owned();
-    let queue_arn = format!("arn:aws:sqs:us-east-1:123456789012:{queue_name}");
-    events
-        .put_rule()
-        .name("created")
-        .event_bus_name(&bus_name)
-        .event_pattern(created_pattern().to_string())
-        .send()
-        .await
-        .unwrap();
-    let target = aws_sdk_eventbridge::types::Target::builder()
-        .id("analytics")
-        .arn(&queue_arn)
-        .build()
-        .unwrap();
-    events
-        .put_targets()
-        .rule("created")
-        .event_bus_name(&bus_name)
-        .targets(target)
-        .send()
-        .await
-        .unwrap();
+    let queue_url = support::create_queue(&sqs, &queue_name).await;
+    support::route_to_queue(
+        &events,
+        &bus_name,
+        "created",
+        &created_pattern(),
+        &queue_name,
+    )
+    .await;
 
     let publisher = Publisher::new(EventBridgeBus::new(events.clone(), &bus_name), "app.todo");
     let records = (1..=12)
@@ -202,15 +180,7 @@ async fn the_producer_sends_in_batches_with_the_trace_attribute_on_moto() {
         return;
     };
     let sqs = support::sqs_client(&url);
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(support::unique("jobs"))
-        .send()
-        .await
-        .unwrap()
-        .queue_url()
-        .unwrap()
-        .to_owned();
+    let queue_url = support::create_queue(&sqs, &support::unique("jobs")).await;
     let messages: Vec<_> = (0..25)
         .map(|i| {
             OutgoingMessage::json(&json!({ "job": i }))
@@ -279,38 +249,9 @@ async fn the_local_pattern_matcher_agrees_with_eventbridge_on_moto() {
     let mut queues = Vec::new();
     for (index, pattern) in patterns.iter().enumerate() {
         let queue_name = support::unique(&format!("pattern{index}"));
-        let queue_url = sqs
-            .create_queue()
-            .queue_name(&queue_name)
-            .send()
-            .await
-            .unwrap()
-            .queue_url()
-            .unwrap()
-            .to_owned();
+        let queue_url = support::create_queue(&sqs, &queue_name).await;
         let rule = format!("rule{index}");
-        events
-            .put_rule()
-            .name(&rule)
-            .event_bus_name(&bus_name)
-            .event_pattern(pattern.to_string())
-            .send()
-            .await
-            .unwrap();
-        let arn = format!("arn:aws:sqs:us-east-1:123456789012:{queue_name}");
-        let target = aws_sdk_eventbridge::types::Target::builder()
-            .id("q")
-            .arn(arn)
-            .build()
-            .unwrap();
-        events
-            .put_targets()
-            .rule(&rule)
-            .event_bus_name(&bus_name)
-            .targets(target)
-            .send()
-            .await
-            .unwrap();
+        support::route_to_queue(&events, &bus_name, &rule, pattern, &queue_name).await;
         queues.push(queue_url);
     }
     let entry = aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()

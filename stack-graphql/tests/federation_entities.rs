@@ -17,13 +17,18 @@ const ENTITIES: &str = "query($representations: [_Any!]!) {
     }
 }";
 
-async fn entities(representations: Value) -> Value {
-    let body = json!({ "query": ENTITIES, "variables": { "representations": representations } });
-    let reply = TestRequest::post("/graphql")
+/// Posts `query` with `variables`, asking for `application/graphql-response+json`.
+async fn post(query: &str, variables: Value) -> support::Reply {
+    let body = json!({ "query": query, "variables": variables });
+    TestRequest::post("/graphql")
         .json(&body)
         .accept(GRAPHQL_RESPONSE)
         .send(&subgraph())
-        .await;
+        .await
+}
+
+async fn entities(representations: Value) -> Value {
+    let reply = post(ENTITIES, json!({ "representations": representations })).await;
     assert_eq!(reply.status, http::StatusCode::OK, "{}", reply.text);
     reply.json()
 }
@@ -231,12 +236,7 @@ async fn a_single_representation_is_coerced_into_a_list() {
 #[tokio::test]
 async fn too_many_representations_are_refused_before_any_resolver_runs() {
     let representations: Vec<Value> = (0..501).map(|n| product(&n.to_string())).collect();
-    let body = json!({ "query": ENTITIES, "variables": { "representations": representations } });
-    let reply = TestRequest::post("/graphql")
-        .json(&body)
-        .accept(GRAPHQL_RESPONSE)
-        .send(&subgraph())
-        .await;
+    let reply = post(ENTITIES, json!({ "representations": representations })).await;
     assert_eq!(
         reply.status,
         http::StatusCode::BAD_REQUEST,
@@ -271,12 +271,7 @@ async fn entities_mixed_into_other_shapes_are_refused() {
         "query($r: [_Any!]!) { ... on Query { _entities(representations: $r) { __typename } } }",
     ];
     for query in shapes {
-        let body = json!({ "query": query, "variables": { "r": [product("1")] } });
-        let reply = TestRequest::post("/graphql")
-            .json(&body)
-            .accept(GRAPHQL_RESPONSE)
-            .send(&subgraph())
-            .await;
+        let reply = post(query, json!({ "r": [product("1")] })).await;
         assert_eq!(
             reply.status,
             http::StatusCode::BAD_REQUEST,

@@ -37,6 +37,44 @@ pub fn sqs_client(url: &str) -> aws_sdk_sqs::Client {
     aws_sdk_sqs::Client::from_conf(config)
 }
 
+/// Creates a standard queue on moto and returns its URL.
+pub async fn create_queue(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
+    let created = sqs.create_queue().queue_name(name).send().await.unwrap();
+    created.queue_url().unwrap().to_owned()
+}
+
+/// Routes events matching `pattern` on `bus` to the queue named `queue_name` with rule `rule`.
+pub async fn route_to_queue(
+    events: &aws_sdk_eventbridge::Client,
+    bus: &str,
+    rule: &str,
+    pattern: &serde_json::Value,
+    queue_name: &str,
+) {
+    events
+        .put_rule()
+        .name(rule)
+        .event_bus_name(bus)
+        .event_pattern(pattern.to_string())
+        .send()
+        .await
+        .unwrap();
+    let arn = format!("arn:aws:sqs:us-east-1:123456789012:{queue_name}");
+    let target = aws_sdk_eventbridge::types::Target::builder()
+        .id("queue")
+        .arn(arn)
+        .build()
+        .unwrap();
+    events
+        .put_targets()
+        .rule(rule)
+        .event_bus_name(bus)
+        .targets(target)
+        .send()
+        .await
+        .unwrap();
+}
+
 pub fn eventbridge_client(url: &str) -> aws_sdk_eventbridge::Client {
     use aws_sdk_eventbridge::config::{BehaviorVersion, Credentials, Region};
     let config = aws_sdk_eventbridge::Config::builder()
