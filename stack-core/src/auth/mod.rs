@@ -106,12 +106,16 @@ impl Identity {
 
     /// The identity of the caller of `request`, if any.
     ///
-    /// Requests that no edge handled carry no identity.
+    /// Requests that no edge handled carry no identity. In Lambda the identity is the
+    /// authorizer context API Gateway attached. Locally it is an authorizer context when code
+    /// in the process attached one (a local token check in front of the service; the local
+    /// server never does), else the [`LOCAL_USER_HEADER`] of a request to a loopback host.
     pub fn from_request(request: &Request) -> Option<Self> {
         let edge = EdgeContext::of(request)?;
-        match edge.mode {
-            Mode::Lambda => edge.authorizer.as_ref().and_then(Self::from_authorizer),
-            Mode::Local => Self::from_local_header(request),
+        match (edge.mode, edge.authorizer.as_ref()) {
+            (_, Some(authorizer)) => Self::from_authorizer(authorizer),
+            (Mode::Lambda, None) => None,
+            (Mode::Local, None) => Self::from_local_header(request),
         }
     }
 

@@ -38,6 +38,18 @@ fn local_mode_honours_the_user_header() {
 }
 
 #[test]
+fn local_mode_prefers_an_attached_authorizer_context() {
+    let context = authorizer(json!({"sub": "u-2", "groups": "[\"admins\"]"}));
+    let request = request_with(Mode::Local, Some(context), Some("mallory"));
+    let identity = Identity::from_request(&request).unwrap_or_else(|| Identity::new("none"));
+    assert_eq!(identity.subject, "u-2");
+    assert_eq!(identity.groups, ["admins"]);
+    let unusable = authorizer(json!({"sub": ""}));
+    let request = request_with(Mode::Local, Some(unusable), Some("mallory"));
+    assert_eq!(Identity::from_request(&request), None);
+}
+
+#[test]
 fn lambda_mode_ignores_the_user_header() {
     let request = request_with(Mode::Lambda, None, Some("alice"));
     assert_eq!(Identity::from_request(&request), None);

@@ -13,6 +13,8 @@
 //!   [`Identity::from_authorizer`](stack_core::auth::Identity::from_authorizer) reads back.
 //! - [`LocalIssuer`] signs RS256 development tokens for local mode and serves
 //!   `POST /auth/dev-token` and the local JWKS, never through the Lambda edge.
+//! - [`TokenGate`] checks tokens in the process where no API Gateway stands in front (the
+//!   one-process local app), attaching the caller as the same authorizer context.
 //! - [`AuthorizerConfig`] reads the `STACK_AUTH_*` variables.
 //!
 //! ```no_run
@@ -47,6 +49,7 @@ mod claims;
 mod config;
 mod error;
 mod event;
+mod gate;
 mod jwks;
 mod jws;
 mod keys;
@@ -57,6 +60,7 @@ pub use claims::{TokenUse, VerifiedToken};
 pub use config::{AuthorizerConfig, StartError, TrustedIssuer};
 pub use error::{AuthorizerError, IssuerError, JwksError, TokenError};
 pub use event::{AuthorizerHandler, bearer_token, identity_context, token_context};
+pub use gate::TokenGate;
 pub use jwks::{Algorithm, KeySet};
 pub use jws::MAX_TOKEN_BYTES;
 pub use keys::KeyCache;
