@@ -231,11 +231,58 @@ fn claimable(now: u64) -> Condition {
 }
 
 /// SHA-256 of the payload's JSON, hex.
+/// The SHA-256 of the payload's canonical JSON: object keys sorted at every level, so the same
+/// payload hashes the same whatever order its maps were built in (images read from DynamoDB
+/// come in no particular order).
 fn payload_hash(payload: &impl Serialize) -> Result<String, Error> {
-    let json = serde_json::to_vec(payload)
+    let value = serde_json::to_value(payload)
+        .map_err(|error| Error::internal_from("cannot hash the payload", error))?;
+    let json = serde_json::to_vec(&canonical(value))
         .map_err(|error| Error::internal_from("cannot hash the payload", error))?;
     Ok(Sha256::digest(json)
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect())
+}
+
+fn canonical(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(fields) => {
+            let mut fields: Vec<_> = fields.into_iter().collect();
+            fields.sort_by(|(a, _), (b, _)| a.cmp(b));
+            Value::Object(
+                fields
+                    .into_iter()
+                    .map(|(name, value)| (name, canonical(value)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(canonical).collect()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use serde_json::json;
+
+    use super::payload_hash;
+
+    #[test]
+    fn the_payload_hash_ignores_the_order_of_keys() {
+        let one: serde_json::Value =
+            serde_json::from_str(r#"{"b": 1, "a": {"y": [1, {"q": 1, "p": 2}], "x": null}}"#)
+                .unwrap();
+        let other: serde_json::Value =
+            serde_json::from_str(r#"{"a": {"x": null, "y": [1, {"p": 2, "q": 1}]}, "b": 1}"#)
+                .unwrap();
+        assert_eq!(payload_hash(&one).unwrap(), payload_hash(&other).unwrap());
+        let different = json!({"a": {"x": null, "y": [{"p": 2, "q": 1}, 1]}, "b": 1});
+        assert_ne!(
+            payload_hash(&one).unwrap(),
+            payload_hash(&different).unwrap()
+        );
+    }
 }
