@@ -3,12 +3,13 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::Limits;
+use crate::{Availability, Limits};
 
 /// How a router handles requests.
 ///
-/// The defaults suit a router behind API Gateway: the subgraph's [`Limits`], no CORS, no
-/// header propagation, no persisted-operation safelist, automatic persisted queries on.
+/// The defaults suit a router behind API Gateway: the subgraph's [`Limits`], introspection
+/// only through the local server, no CORS, no header propagation, no persisted-operation
+/// safelist, automatic persisted queries on.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RouterOptions {
@@ -16,6 +17,9 @@ pub struct RouterOptions {
     pub path: String,
     /// Limits on client documents: size, depth, aliases, root fields.
     pub limits: Limits,
+    /// Where `__schema` and `__type` may be queried (default: through the local server
+    /// only, as for a [`Subgraph`](crate::Subgraph)); `__typename` is always answered.
+    pub introspection: Availability,
     /// How long a subgraph may take to answer, unless set per subgraph.
     pub subgraph_timeout: Duration,
     /// How many plans are kept; the least recently used one goes first.
@@ -41,6 +45,7 @@ impl Default for RouterOptions {
         Self {
             path: "/graphql".to_owned(),
             limits: Limits::default(),
+            introspection: Availability::LocalOnly,
             subgraph_timeout: Duration::from_secs(10),
             plan_cache_size: 512,
             propagate_headers: Vec::new(),
@@ -55,6 +60,15 @@ impl Default for RouterOptions {
 }
 
 impl RouterOptions {
+    /// Sets where `__schema` and `__type` may be queried (default: locally only).
+    ///
+    /// A refused introspection is a GraphQL error with `extensions.code`
+    /// `GRAPHQL_VALIDATION_FAILED`, exactly as a [`Subgraph`](crate::Subgraph) refuses it.
+    pub fn introspection(mut self, availability: Availability) -> Self {
+        self.introspection = availability;
+        self
+    }
+
     /// Copies the request header `name` to every subgraph request.
     pub fn propagate_header(mut self, name: &str) -> Self {
         self.propagate_headers.push(name.to_ascii_lowercase());

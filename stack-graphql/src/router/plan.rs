@@ -6,15 +6,17 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use graphql_tools::static_graphql::schema::Document;
 use graphql_tools::validation::rules::default_rules_validation_plan;
 use graphql_tools::validation::utils::ValidationError;
 use graphql_tools::validation::validate::{ValidationPlan, validate};
 use hive_router_query_planner::ast::normalization::normalize_operation;
 use hive_router_query_planner::ast::operation::OperationDefinition;
+use hive_router_query_planner::ast::selection_item::SelectionItem;
 use hive_router_query_planner::graph::PlannerOverrideContext;
 use hive_router_query_planner::planner::plan_nodes::QueryPlan;
 use hive_router_query_planner::planner::{Planner, QueryPlannerOptions};
-use hive_router_query_planner::state::supergraph_state::SupergraphState;
+use hive_router_query_planner::state::supergraph_state::{OperationKind, SupergraphState};
 use hive_router_query_planner::utils::cancellation::CancellationToken;
 use hive_router_query_planner::utils::parsing::{safe_parse_operation, safe_parse_schema};
 
@@ -73,6 +75,12 @@ impl Plans {
         &self.planner.supergraph
     }
 
+    /// The public schema (the consumer schema of the planner): no `@inaccessible` parts, no
+    /// federation machinery, with the introspection types.
+    pub(crate) fn public_document(&self) -> Arc<Document> {
+        self.planner.consumer_schema.document.clone()
+    }
+
     /// The plan for `query` (and `operation_name`), from the cache or freshly made.
     pub(crate) fn get(
         &self,
@@ -109,8 +117,21 @@ impl Plans {
         if !errors.is_empty() {
             return Err(invalid(describe(&errors)));
         }
-        let normalized = normalize_operation(&self.planner.supergraph, &document, operation_name)
-            .map_err(|e| invalid(e.to_string()))?;
+        let mut normalized =
+            normalize_operation(&self.planner.supergraph, &document, operation_name)
+                .map_err(|e| invalid(e.to_string()))?;
+        check_meta_fields(&normalized.operation, &self.planner.supergraph)?;
+        let root = &mut normalized.operation.selection_set.items;
+        remove_introspection(root);
+        if !needs_subgraph(root) {
+            return Ok(Planned {
+                operation: normalized.operation,
+                plan: QueryPlan {
+                    kind: "QueryPlan",
+                    node: None,
+                },
+            });
+        }
         let cancellation = CancellationToken::with_timeout(PLANNING_TIME_LIMIT);
         let plan = self
             .planner
@@ -137,6 +158,107 @@ impl Plans {
     fn lock(&self) -> std::sync::MutexGuard<'_, Cache> {
         self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// Refuses fields named `__...` that the schema does not have.
+///
+/// The validation rules let every such field through; only `__typename` exists everywhere,
+/// and `__schema` and `__type` only at the root of a query (a field returning the query type
+/// further down is not a place the router answers them).
+fn check_meta_fields(
+    operation: &OperationDefinition,
+    supergraph: &SupergraphState,
+) -> Result<(), PlanError> {
+    let (root, introspects) = match operation.operation_kind {
+        Some(OperationKind::Query) | None => (supergraph.query_type.as_str(), true),
+        Some(OperationKind::Mutation) => (supergraph.mutation_type.as_deref().unwrap_or(""), false),
+        Some(OperationKind::Subscription) => {
+            let root = supergraph.subscription_type.as_deref().unwrap_or("");
+            (root, false)
+        }
+    };
+    check_root_meta_fields(&operation.selection_set.items, root, introspects)
+}
+
+fn check_root_meta_fields(
+    items: &[SelectionItem],
+    root: &str,
+    introspects: bool,
+) -> Result<(), PlanError> {
+    for item in items {
+        match item {
+            SelectionItem::Field(field) if matches!(field.name.as_str(), "__schema" | "__type") => {
+                if !introspects {
+                    return Err(unknown_field(&field.name, Some(root)));
+                }
+                check_nested_meta_fields(&field.selections.items)?;
+            }
+            SelectionItem::Field(field) if is_unknown_meta_field(&field.name) => {
+                return Err(unknown_field(&field.name, Some(root)));
+            }
+            SelectionItem::Field(field) => check_nested_meta_fields(&field.selections.items)?,
+            SelectionItem::InlineFragment(fragment) => {
+                check_root_meta_fields(&fragment.selections.items, root, introspects)?;
+            }
+            SelectionItem::FragmentSpread(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn check_nested_meta_fields(items: &[SelectionItem]) -> Result<(), PlanError> {
+    for item in items {
+        match item {
+            SelectionItem::Field(field) if is_unknown_meta_field(&field.name) => {
+                return Err(unknown_field(&field.name, None));
+            }
+            SelectionItem::Field(field) => check_nested_meta_fields(&field.selections.items)?,
+            SelectionItem::InlineFragment(fragment) => {
+                check_nested_meta_fields(&fragment.selections.items)?;
+            }
+            SelectionItem::FragmentSpread(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn is_unknown_meta_field(name: &str) -> bool {
+    name.starts_with("__") && name != "__typename"
+}
+
+fn unknown_field(name: &str, parent: Option<&str>) -> PlanError {
+    invalid(match parent {
+        Some(parent) => format!("Cannot query field \"{name}\" on type \"{parent}\"."),
+        None => format!(
+            "Cannot query field \"{name}\" here: below the root only \"__typename\" may be \
+             selected among fields starting with \"__\"."
+        ),
+    })
+}
+
+/// Takes the root introspection fields (`__schema`, `__type`) out of the operation.
+///
+/// The planner finds no subgraph for them; the router answers them itself from the public
+/// schema (see `introspect`) and puts them back in the client's order.
+fn remove_introspection(items: &mut Vec<SelectionItem>) {
+    items.retain_mut(|item| match item {
+        SelectionItem::Field(field) => !matches!(field.name.as_str(), "__schema" | "__type"),
+        SelectionItem::InlineFragment(fragment) => {
+            remove_introspection(&mut fragment.selections.items);
+            !fragment.selections.items.is_empty()
+        }
+        SelectionItem::FragmentSpread(_) => true,
+    });
+}
+
+/// Whether a selection set asks for anything a subgraph must answer; the root `__typename`
+/// is the router's to answer.
+fn needs_subgraph(items: &[SelectionItem]) -> bool {
+    items.iter().any(|item| match item {
+        SelectionItem::Field(field) => field.name != "__typename",
+        SelectionItem::InlineFragment(fragment) => needs_subgraph(&fragment.selections.items),
+        SelectionItem::FragmentSpread(_) => true,
+    })
 }
 
 fn invalid(message: String) -> PlanError {
@@ -226,6 +348,43 @@ mod tests {
         let plans = Plans::new(SUPERGRAPH, 8).unwrap();
         assert!(plans.get("{ me { ", None).is_err());
         assert!(plans.get("{ nope }", None).is_err());
+    }
+
+    #[test]
+    fn introspection_and_the_root_typename_need_no_subgraph() {
+        let plans = Plans::new(SUPERGRAPH, 8).unwrap();
+        for query in [
+            "{ __typename }",
+            "{ __schema { types { name } } }",
+            r#"{ t: __type(name: "User") { name } __typename }"#,
+        ] {
+            let planned = plans.get(query, None).unwrap();
+            assert!(planned.plan.node.is_none(), "{query}");
+        }
+        let mixed = plans
+            .get("{ __schema { types { name } } me { id } }", None)
+            .unwrap();
+        assert!(mixed.plan.node.is_some());
+        assert!(!mixed.operation.to_string().contains("__schema"));
+    }
+
+    #[test]
+    fn unknown_meta_fields_are_invalid() {
+        let plans = Plans::new(SUPERGRAPH, 8).unwrap();
+        for query in [
+            "{ __nope }",
+            "{ me { __schema { types { name } } } }",
+            "mutation { __type(name: \"User\") { name } }",
+            "{ __schema { types { __fields } } }",
+        ] {
+            let error = plans.get(query, None).unwrap_err();
+            assert_eq!(
+                error.code,
+                crate::codes::GRAPHQL_VALIDATION_FAILED,
+                "{query}"
+            );
+            assert!(!error.after_validation);
+        }
     }
 
     #[test]

@@ -1,14 +1,13 @@
 //! One client request: from HTTP to a plan, its execution and the HTTP response.
 
 use async_graphql::ServerError;
-use hive_router_query_planner::ast::operation::OperationDefinition;
-use hive_router_query_planner::ast::value::Value as PlannerValue;
 use http::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
     ACCESS_CONTROL_MAX_AGE, CONTENT_TYPE, ORIGIN, VARY,
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde_json::{Map, Value, json};
+use stack_core::Mode;
 use stack_core::auth::{Identity, LOCAL_USER_HEADER};
 use stack_core::http::{EdgeContext, Request, Response};
 use tracing::Instrument as _;
@@ -16,6 +15,8 @@ use tracing::Instrument as _;
 use super::Inner;
 use super::execute::{self, Executed, Outgoing};
 use super::transport::SubgraphRequest;
+use super::{introspect, variables};
+use crate::error::codes;
 use crate::subgraph::document::{self, Refusal, Rules};
 use crate::subgraph::http::{self as protocol, Params, Rejection};
 use crate::subgraph::negotiate::{self, MediaType};
@@ -74,18 +75,16 @@ async fn run(inner: &Inner, request: &Request, mut params: Params, media: MediaT
     }
     let rules = Rules {
         limits: &inner.options.limits,
-        introspection: false,
+        introspection: inner.options.introspection.allows(mode_of(request)),
         read_only: request.method() == Method::GET,
     };
-    match document::prepare(&params.query, params.operation_name.as_deref(), rules) {
-        Ok(_) => {}
+    let operation_name = params.operation_name.as_deref();
+    let prepared = match document::prepare(&params.query, operation_name, rules) {
+        Ok(prepared) => prepared,
         Err(Refusal::Http(rejection)) => return response::rejection(&rejection, media),
         Err(Refusal::GraphQl(errors)) => return refused_response(media, &to_json(&errors)),
-    }
-    let planned = match inner
-        .plans
-        .get(&params.query, params.operation_name.as_deref())
-    {
+    };
+    let planned = match inner.plans.get(&params.query, operation_name) {
         Ok(planned) => planned,
         Err(error) if error.after_validation => {
             let errors = vec![coded(&error.message, error.code)];
@@ -97,13 +96,29 @@ async fn run(inner: &Inner, request: &Request, mut params: Params, media: MediaT
         }
         Err(error) => return refused_response(media, &[coded(&error.message, error.code)]),
     };
+    // The planner found the operation, so the parsed document has it too.
+    let Some((_, operation)) = document::select(&prepared.document, operation_name) else {
+        let message = "the document has no operation by that name";
+        return refused_response(media, &[coded(message, codes::GRAPHQL_VALIDATION_FAILED)]);
+    };
+    let definitions = &operation.variable_definitions;
+    let variables = match variables::coerce(&inner.schema, definitions, params.variables) {
+        Ok(variables) => variables,
+        Err(errors) => return refused_response(media, &errors),
+    };
+    let root = introspect::answer(&inner.schema, &prepared.document, operation, &variables);
     let outgoing = Outgoing {
         template: template(inner, request),
-        variables: with_defaults(&planned.operation, params.variables),
+        variables,
     };
     let schema = inner.plans.supergraph();
-    let executed = execute::execute(&planned, schema, &inner.subgraphs, &outgoing).await;
+    let mut executed = execute::execute(&planned, schema, &inner.subgraphs, &outgoing).await;
+    introspect::write_into(&mut executed.data, root);
     executed_response(media, executed)
+}
+
+fn mode_of(request: &Request) -> Option<Mode> {
+    EdgeContext::of(request).map(|edge| edge.mode)
 }
 
 /// The subgraph request every fetch of this client request starts from.
@@ -129,38 +144,6 @@ fn template(inner: &Inner, request: &Request) -> SubgraphRequest {
     template.identity = Identity::from_request(request);
     template.edge = edge.cloned();
     template
-}
-
-/// The client's variables, with the operation's defaults for those it left out.
-fn with_defaults(
-    operation: &OperationDefinition,
-    mut variables: Map<String, Value>,
-) -> Map<String, Value> {
-    for definition in operation.variable_definitions.iter().flatten() {
-        if let Some(default) = &definition.default_value
-            && !variables.contains_key(&definition.name)
-        {
-            variables.insert(definition.name.clone(), to_json_value(default));
-        }
-    }
-    variables
-}
-
-fn to_json_value(value: &PlannerValue) -> Value {
-    match value {
-        PlannerValue::Variable(_) | PlannerValue::Null => Value::Null,
-        PlannerValue::Int(int) => Value::from(*int),
-        PlannerValue::Float(float) => Value::from(*float),
-        PlannerValue::String(text) | PlannerValue::Enum(text) => Value::String(text.clone()),
-        PlannerValue::Boolean(flag) => Value::Bool(*flag),
-        PlannerValue::List(items) => Value::Array(items.iter().map(to_json_value).collect()),
-        PlannerValue::Object(fields) => Value::Object(
-            fields
-                .iter()
-                .map(|(key, value)| (key.clone(), to_json_value(value)))
-                .collect(),
-        ),
-    }
 }
 
 fn executed_response(media: MediaType, executed: Executed) -> Response {

@@ -41,7 +41,7 @@ pub(crate) struct Executed {
 pub(crate) struct Outgoing {
     /// The request every subgraph request is cloned from (headers, identity, edge).
     pub(crate) template: SubgraphRequest,
-    /// The client's variables, with defaults applied.
+    /// The operation's variables, coerced (defaults applied, values checked and converted).
     pub(crate) variables: Map<String, Value>,
 }
 
