@@ -46,8 +46,9 @@
 //! |---|---|
 //! | `subgraph` (default) | [`Subgraph`], its options and [`federation_sdl`] |
 //! | `router` | the federation router over a supergraph, with HTTP and in-process transports: see `router` |
-//! | `router-lambda` | the router's transport that invokes subgraph Lambdas directly (`aws-sdk-lambda`) |
-//! | `authorizer` | the API Gateway Lambda authorizer for Cognito JWTs and the local token issuer: see [`authorizer`] |
+//! | `router-lambda` | the router's transport that invokes subgraph Lambdas directly, SigV4-signed (`aws-sigv4`), without an SDK client |
+//! | `authorizer` | the API Gateway Lambda authorizer for Cognito JWTs and the local token issuer: see `authorizer` |
+//! | `compose` | supergraph composition from the subgraphs' schemas, for tests and build tools: see `compose` |
 //!
 //! Without features the crate still offers [`caller`], [`optional_caller`] and
 //! [`to_graphql_error`] for resolvers.
@@ -98,6 +99,9 @@
 #[cfg(feature = "authorizer")]
 #[cfg_attr(docsrs, doc(cfg(feature = "authorizer")))]
 pub mod authorizer;
+#[cfg(feature = "compose")]
+#[cfg_attr(docsrs, doc(cfg(feature = "compose")))]
+pub mod compose;
 pub mod error;
 mod identity;
 #[cfg(any(feature = "authorizer", feature = "router"))]

@@ -1,20 +1,4 @@
 //! Checking bearer tokens in the process, where no API Gateway authorizer stands in front.
-//!
-//! [`TokenGate`] wraps a service (a router, a subgraph) and lets a request through only with
-//! a token the [`TokenVerifier`] accepts. The verified caller is attached to the request as
-//! the authorizer context API Gateway would have attached ([`token_context`]), so the service
-//! reads it with [`Identity::from_request`](stack_core::auth::Identity::from_request) exactly
-//! as it does behind API Gateway. The one-process local app puts its router behind a gate
-//! that trusts the [`LocalIssuer`](super::LocalIssuer).
-//!
-//! Refusals are GraphQL-shaped, so GraphQL clients show them like any other error:
-//!
-//! - no token, or a token that is refused: `401` with `WWW-Authenticate: Bearer` and
-//!   `{"errors": [{"message": ..., "extensions": {"code": "UNAUTHENTICATED"}}]}`;
-//! - signing keys that cannot be loaded: `503` with code `SERVICE_UNAVAILABLE`.
-//!
-//! A client cannot name itself: the local identity header is removed from every request, and
-//! an authorizer context the gate did not attach is replaced.
 
 use std::sync::Arc;
 
@@ -28,7 +12,23 @@ use super::error::TokenError;
 use super::event::{bearer_token, token_context};
 use super::verifier::TokenVerifier;
 
-/// Lets requests reach `S` only with a verified bearer token; see the [module](self) docs.
+/// Lets requests reach `S` only with a verified bearer token.
+///
+/// [`TokenGate`] wraps a service (a router, a subgraph) and lets a request through only with
+/// a token the [`TokenVerifier`] accepts. The verified caller is attached to the request as
+/// the authorizer context API Gateway would have attached ([`token_context`]), so the service
+/// reads it with [`Identity::from_request`](stack_core::auth::Identity::from_request) exactly
+/// as it does behind API Gateway. The one-process local app puts its router behind a gate
+/// that trusts the [`LocalIssuer`](super::LocalIssuer).
+///
+/// Refusals are GraphQL-shaped, so GraphQL clients show them like any other error:
+///
+/// - no token, or a token that is refused: `401` with `WWW-Authenticate: Bearer` and
+///   `{"errors": [{"message": ..., "extensions": {"code": "UNAUTHENTICATED"}}]}`;
+/// - signing keys that cannot be loaded: `503` with code `SERVICE_UNAVAILABLE`.
+///
+/// A client cannot name itself: the local identity header is removed from every request, and
+/// an authorizer context the gate did not attach is replaced.
 pub struct TokenGate<S> {
     verifier: Arc<TokenVerifier>,
     inner: S,

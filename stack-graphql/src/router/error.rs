@@ -34,12 +34,26 @@ pub enum RouterError {
         /// Why it was refused.
         reason: &'static str,
     },
+    /// A setting for invoking subgraph Lambdas is missing or unusable.
+    #[error("the Lambda Invoke setting `{setting}` {reason}")]
+    LambdaSetting {
+        /// The environment variable it was read from (`AWS_REGION`, ...), or the setting's
+        /// name when it was given in code (`region`, `function`, ...).
+        setting: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
 }
 
 impl RouterError {
     /// Whether a subgraph was left without a transport.
     pub fn is_missing_subgraph(&self) -> bool {
         matches!(self, Self::MissingSubgraph { .. })
+    }
+
+    /// Whether a setting for invoking subgraph Lambdas is missing or unusable.
+    pub fn is_lambda_setting(&self) -> bool {
+        matches!(self, Self::LambdaSetting { .. })
     }
 }
 
@@ -66,6 +80,24 @@ pub enum TransportError {
         /// The HTTP status.
         status: u16,
     },
+    /// The Lambda service refused or failed an Invoke call, so the function did not answer.
+    ///
+    /// Throttling (429) and the service's own failures (5xx) are not retried: the subgraph's
+    /// timeout bounds the whole request, and the client may retry the operation.
+    #[error(
+        "Lambda Invoke for subgraph `{service}` failed with HTTP status {status} ({error_type}{}): {message}",
+        invoke_hint(*.status)
+    )]
+    Invoke {
+        /// The subgraph's name.
+        service: String,
+        /// The HTTP status of the Invoke call.
+        status: u16,
+        /// The service's error type, such as `ResourceNotFoundException`.
+        error_type: String,
+        /// The service's message.
+        message: String,
+    },
     /// No answer within the subgraph's timeout.
     #[error("subgraph `{service}` did not answer within {timeout:?}")]
     TimedOut {
@@ -82,11 +114,32 @@ impl TransportError {
         matches!(self, Self::TimedOut { .. })
     }
 
+    /// Whether Lambda reported that the subgraph's function (or its alias) does not exist.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Self::Invoke { status: 404, .. })
+    }
+
+    /// Whether Lambda refused the call for lack of capacity (HTTP 429).
+    pub fn is_throttled(&self) -> bool {
+        matches!(self, Self::Invoke { status: 429, .. })
+    }
+
     /// The GraphQL `extensions.code` this failure is reported with.
     pub fn code(&self) -> &'static str {
         match self {
             Self::TimedOut { .. } => "SUBGRAPH_TIMEOUT",
-            Self::Failed { .. } | Self::Status { .. } => "SUBGRAPH_REQUEST_FAILED",
+            Self::Failed { .. } | Self::Status { .. } | Self::Invoke { .. } => {
+                "SUBGRAPH_REQUEST_FAILED"
+            }
         }
+    }
+}
+
+/// What an Invoke failure's status says about the service, for the message.
+fn invoke_hint(status: u16) -> &'static str {
+    match status {
+        429 => ", throttled by the Lambda service, not retried",
+        500..=599 => ", a failure of the Lambda service, not retried",
+        _ => "",
     }
 }

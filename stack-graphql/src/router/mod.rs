@@ -31,9 +31,31 @@
 //! 3. [`Limits`](crate::Limits) on size, depth, aliases and root fields, before any planning.
 //! 4. Validation against the public schema (the supergraph without `@inaccessible` parts),
 //!    then the plan, from the cache when the same document came before.
-//! 5. Execution. A subgraph that fails or times out leaves nulls and an error with
+//! 5. Variables coerced against the public schema, as the GraphQL specification's
+//!    `CoerceVariableValues` asks: defaults applied, required values checked, `Int` kept to
+//!    32 bits, `ID` made a string, enum values and input fields checked against the public
+//!    ones, a single value where a list is expected made a list of one. A bad value is a
+//!    request error with `extensions.code` `BAD_USER_INPUT` naming the variable and the path
+//!    inside it; subgraphs only ever see coerced values.
+//! 6. Execution. A subgraph that fails or times out leaves nulls and an error with
 //!    `extensions.code` `SUBGRAPH_REQUEST_FAILED` or `SUBGRAPH_TIMEOUT`; the rest of the
 //!    plan still runs, and nulls propagate through non-null fields.
+//!
+//! # Introspection
+//!
+//! `__schema` and `__type(name:)` are answered by the router itself, from the public schema:
+//! no `@inaccessible` type, field, argument or enum value, no `join__`/`link__` machinery,
+//! and the built-in directives. Everything of the October 2021 specification is there, with
+//! `specifiedByURL`, `isRepeatable`, `includeDeprecated` and deprecated arguments and input
+//! fields, so GraphiQL's introspection query works and a client can rebuild the schema from
+//! it. An operation that mixes introspection with other root fields gets the other fields
+//! through the plan, and the answers in the order the client asked for them.
+//!
+//! [`RouterOptions::introspection`] decides where introspection is allowed, as for a
+//! [`Subgraph`](crate::Subgraph): by default through the local server only, not in Lambda.
+//! A refused introspection is the same error a subgraph gives (`GRAPHQL_VALIDATION_FAILED`).
+//! The [`Limits`](crate::Limits) apply to it as to any document; the standard introspection
+//! query is 13 fields deep and fits the default depth of 15.
 //!
 //! `GET /health` answers `200 {"status":"ok"}`, and CORS preflights are answered for the
 //! [`RouterOptions::cors_origins`].
@@ -54,27 +76,42 @@
 //!
 //! # Limitations
 //!
-//! - No introspection (`__schema`, `__type`) through the router yet; `__typename` works.
-//!   The subgraphs' introspection would describe only their part of the graph, so the router
-//!   must answer it from the supergraph itself, which it does not do yet.
+//! - `__schema` and `__type` are answered at the root of a query only. The specification also
+//!   allows them below a field that returns the query type (`viewer: Query`); the router
+//!   refuses them there as a validation error, since the plan would have to hand such a
+//!   field back to the router in the middle of the data.
+//! - OneOf input objects (`@oneOf`) are checked when variables are coerced and reported by
+//!   `__Type.isOneOf`, but the `@oneOf` directive itself is not listed among
+//!   `__schema.directives`: the consumer schema of the planner declares it on the wrong
+//!   locations, and OneOf is not part of the October 2021 specification clients expect.
+//! - Response keys follow the client's order only when `serde_json` keeps insertion order
+//!   (its `preserve_order` feature); without it, JSON objects come out sorted by key.
 //! - No subscriptions and no `@defer`: the planner can plan them, the executor refuses them
 //!   with `UNSUPPORTED`.
-//! - The Lambda Invoke transport (feature `router-lambda`) is checked on the event it writes
-//!   and the response it reads, not yet against a deployed function or an emulator (moto
-//!   runs Lambda functions only through Docker, which the test machine does not have).
-//! - Variables are passed to subgraphs as the client sent them (with the operation's
-//!   defaults), not coerced first; subgraphs validate them.
+//! - The Lambda Invoke transport (feature `router-lambda`) is checked at the wire against a
+//!   local endpoint that answers like the Lambda service (request shape, SigV4 against a
+//!   known answer, the service's errors) and against moto for a missing function, but not
+//!   against a deployed function: moto runs Lambda functions only through Docker, which the
+//!   test machine does not have. It signs with static credentials from the environment or
+//!   from code only (see `LambdaTransport`'s limitations).
+//! - Values of custom scalars pass unchanged: only the subgraph that defines a scalar knows
+//!   its rules, so it is the one to refuse a bad value. Literal arguments in the document are
+//!   checked by validation, not coerced; the subgraphs read them from the document as
+//!   written.
 //! - A valid operation the planner cannot plan is answered as executed: `data: null` and an
 //!   error with `extensions.code` `QUERY_PLANNING_FAILED`.
 
 mod error;
 mod execute;
+mod introspect;
 mod options;
 mod persisted;
 mod plan;
 mod request;
+mod schema;
 mod subgraphs;
 pub mod transport;
+mod variables;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -86,10 +123,11 @@ pub use self::error::{RouterError, TransportError};
 pub use self::options::RouterOptions;
 use self::persisted::Registered;
 use self::plan::Plans;
+use self::schema::PublicSchema;
 use self::subgraphs::Subgraphs;
 #[cfg(feature = "router-lambda")]
 #[cfg_attr(docsrs, doc(cfg(feature = "router-lambda")))]
-pub use self::transport::LambdaTransport;
+pub use self::transport::{AwsCredentials, LambdaSettings, LambdaTransport};
 pub use self::transport::{
     Deduplicate, HttpTransport, InProcess, SubgraphRequest, Transport, TransportFuture,
 };
@@ -102,6 +140,7 @@ pub struct Router {
 
 pub(crate) struct Inner {
     plans: Plans,
+    schema: PublicSchema,
     subgraphs: Subgraphs,
     options: RouterOptions,
     registered: Registered,
@@ -184,6 +223,7 @@ impl RouterBuilder {
     /// transport, or when a supergraph URL cannot be used.
     pub fn build(self) -> Result<Router, RouterError> {
         let plans = Plans::new(&self.supergraph, self.options.plan_cache_size)?;
+        let schema = PublicSchema::new(plans.public_document())?;
         let mut subgraphs = Subgraphs::default();
         let default_timeout = self.options.subgraph_timeout;
         let deduplicate = self.options.deduplicate;
@@ -207,6 +247,7 @@ impl RouterBuilder {
         }
         let inner = Inner {
             plans,
+            schema,
             subgraphs,
             options: self.options,
             registered: Registered::default(),

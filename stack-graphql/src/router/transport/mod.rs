@@ -2,7 +2,8 @@
 //!
 //! - [`HttpTransport`]: HTTP(S) POST to the subgraph's URL.
 //! - `LambdaTransport` (feature `router-lambda`): direct Invoke of a subgraph's Lambda
-//!   function, with an API Gateway HTTP API event.
+//!   function, with an API Gateway HTTP API event, signed with SigV4 by the transport itself
+//!   (credentials and region from the environment, or `LambdaSettings`).
 //! - [`InProcess`]: any [`HttpService`](stack_core::http::HttpService) in the same process,
 //!   for the one-process local app and for tests.
 //! - [`Deduplicate`]: wraps another transport and lets identical queries that are in flight at
@@ -41,7 +42,7 @@ pub use self::http::HttpTransport;
 pub use self::in_process::InProcess;
 #[cfg(feature = "router-lambda")]
 #[cfg_attr(docsrs, doc(cfg(feature = "router-lambda")))]
-pub use self::lambda::LambdaTransport;
+pub use self::lambda::{AwsCredentials, LambdaSettings, LambdaTransport};
 use super::error::TransportError;
 
 /// The future a [`Transport`] returns.
