@@ -107,9 +107,9 @@ fn verdict(expected: &Value, got: &Value) -> Result<(), String> {
 
 #[tokio::test]
 async fn audit_suites_pass_through_the_router() {
-    // `RUST_LOG=stack_graphql::plan=debug` shows each plan.
+    // `RUST_LOG=debug` shows each plan.
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_max_level(debug_level())
         .with_test_writer()
         .try_init();
     let only = std::env::var("AUDIT_SUITE").ok();
@@ -140,4 +140,12 @@ async fn audit_suites_pass_through_the_router() {
 
 fn truncate(text: &str) -> String {
     text.chars().take(2000).collect()
+}
+
+/// `RUST_LOG=debug` (or any level) for this test's logs; warnings otherwise.
+fn debug_level() -> tracing::Level {
+    std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|level| level.parse().ok())
+        .unwrap_or(tracing::Level::WARN)
 }

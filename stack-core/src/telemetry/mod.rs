@@ -9,11 +9,13 @@
 //! - Locally the default is a readable line per event.
 //! - `AWS_LAMBDA_LOG_FORMAT` (`JSON` or `Text`) overrides the format in both modes.
 //! - `AWS_LAMBDA_LOG_LEVEL` (`TRACE`, `DEBUG`, `INFO`, `WARN`, `ERROR`, `FATAL`) sets the level;
-//!   without it `RUST_LOG` is read as a filter, and the default is `info`.
+//!   without it `RUST_LOG` is read as a filter (a default level and levels per target, such
+//!   as `todo_service=debug,warn`; span and field filters are not supported, they would cost
+//!   a regular-expression engine in every binary), and the default is `info`.
 
 mod json;
 
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
@@ -73,6 +75,15 @@ fn lambda_level(level: &str) -> &'static str {
     }
 }
 
+/// The filter for a directive such as `info` or `todo_service=debug,warn`: a default level and
+/// levels per target prefix. Span and field filters (`[span{field=value}]`) are not supported;
+/// a directive that does not parse logs at `info`.
+fn filter_of(directive: &str) -> Targets {
+    directive
+        .parse::<Targets>()
+        .unwrap_or_else(|_| Targets::new().with_default(tracing::Level::INFO))
+}
+
 /// Sets up logging from the environment. Calling it again does nothing.
 pub fn init() {
     init_with(&LogSettings::from_env(&EnvReader::from_process()));
@@ -80,7 +91,7 @@ pub fn init() {
 
 /// Sets up logging with explicit settings. Calling it again does nothing.
 pub fn init_with(settings: &LogSettings) {
-    let filter = EnvFilter::try_new(&settings.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = filter_of(&settings.filter);
     let result = match settings.format {
         LogFormat::Json => {
             let fmt = tracing_subscriber::fmt::layer()
@@ -125,6 +136,23 @@ pub fn invocation_span(
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn filters_set_levels_per_target_and_fall_back_to_info() {
+        use tracing::Level;
+
+        let filter = filter_of("todo_service=debug,warn");
+        assert!(filter.would_enable("todo_service::schema", &Level::DEBUG));
+        assert!(!filter.would_enable("stack_dynamo", &Level::INFO));
+        assert!(filter.would_enable("stack_dynamo", &Level::WARN));
+        for unusable in ["[span{field=1}]=debug", "todo=loud"] {
+            let filter = filter_of(unusable);
+            assert!(filter.would_enable("anything", &Level::INFO), "{unusable}");
+            assert!(
+                !filter.would_enable("anything", &Level::DEBUG),
+                "{unusable}"
+            );
+        }
+    }
 
     #[test]
     fn lambda_defaults_to_json_and_local_to_text() {
