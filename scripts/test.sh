@@ -4,7 +4,7 @@
 # Installs what the tests need (moto in a virtual environment, the graphql-http audit from npm),
 # starts moto on 127.0.0.1, checks formatting, lints and docs, runs the whole cargo test suite
 # (the AWS conformance tests against moto), runs the GraphQL-over-HTTP audit against the locally
-# served Todo service, runs the CDK app's tests and lints the GitHub workflows (infra/), and stops
+# served Todo service and through the one-process app's router, runs the CDK app's tests and lints the GitHub workflows (infra/), and stops
 # everything it started.
 #
 # Compiled dependencies are cached outside the checkout (CARGO_TARGET_DIR, default
@@ -16,6 +16,8 @@ cache="${STACK_CACHE_DIR:-$HOME/.cache/the-stack}"
 logs="$(mktemp -d)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$cache/target}"
 export CARGO_TERM_COLOR=never
+# A fresh checkout never reuses incremental state, which only fills the cache directory.
+export CARGO_INCREMENTAL=0
 cd "$root"
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -56,7 +58,7 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$logs" "${data_dir:-}"
+  rm -rf "$logs" "${data_dir:-}" "${app_data_dir:-}"
 }
 trap cleanup EXIT
 
@@ -104,6 +106,24 @@ node scripts/graphql-http-audit/audit.mjs "http://127.0.0.1:$app_port/graphql" 2
 audit_status="${PIPESTATUS[0]}"
 set -e
 
+step "graphql-http audit through the one-process app's router, with a local token"
+cargo build --quiet -p stack-app --bin stack-app
+app_port="$(free_port)"
+app_data_dir="$(mktemp -d)"
+PORT="$app_port" STACK_DATA_DIR="$app_data_dir" "$CARGO_TARGET_DIR/debug/stack-app" >"$logs/app.log" 2>&1 &
+pids+=("$!")
+wait_for "http://127.0.0.1:$app_port/health" "the one-process app"
+token="$("$venv/bin/python" - "http://127.0.0.1:$app_port/auth/dev-token" <<'PY'
+import json, sys, urllib.request
+request = urllib.request.Request(sys.argv[1], data=b'{"sub": "audit"}', headers={"content-type": "application/json"})
+print(json.load(urllib.request.urlopen(request, timeout=5))["token"])
+PY
+)"
+set +e
+AUDIT_BEARER_TOKEN="$token" node scripts/graphql-http-audit/audit.mjs "http://127.0.0.1:$app_port/graphql" 2>&1 | tee "$logs/audit-app.log"
+app_audit_status="${PIPESTATUS[0]}"
+set -e
+
 step "infra: CDK app tests (synth of every stage and module switch, assertions, cdk-nag) and workflow lint"
 set +e
 infra/scripts/test-infra.sh 2>&1 | tee "$logs/infra.log"
@@ -114,14 +134,15 @@ set -e
 set +o pipefail
 passed=$(grep -Eo 'test result: .* ([0-9]+) passed' "$logs/cargo-test.log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed;' "$logs/cargo-test.log" | awk '{s+=$1} END {print s+0}')
-audit_passed=$(grep -Eo 'audit: [0-9]+ passed' "$logs/audit.log" | grep -Eo '[0-9]+' || echo 0)
-audit_failed=$(grep -Eo '[0-9]+ failed' "$logs/audit.log" | tail -1 | grep -Eo '[0-9]+' || echo 1)
+audit_count() { grep -Eo "audit: [0-9]+ passed, [0-9]+ failed" "$1" | grep -Eo "[0-9]+ $2" | grep -Eo '[0-9]+' || echo 0; }
+audit_passed=$(($(audit_count "$logs/audit.log" passed) + $(audit_count "$logs/audit-app.log" passed)))
+audit_failed=$(($(audit_count "$logs/audit.log" failed) + $(audit_count "$logs/audit-app.log" failed)))
 [ "$cargo_status" = 0 ] || failed=$((failed > 0 ? failed : 1))
-[ "$audit_status" = 0 ] || audit_failed=$((audit_failed > 0 ? audit_failed : 1))
+[ "$audit_status" = 0 ] && [ "$app_audit_status" = 0 ] || audit_failed=$((audit_failed > 0 ? audit_failed : 1))
 infra_passed=$(grep -Eo '^Tests: .*[0-9]+ passed' "$logs/infra.log" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+' || echo 0)
 infra_failed=$(grep -Eo '^Tests: .*[0-9]+ failed' "$logs/infra.log" | grep -Eo '[0-9]+ failed' | grep -Eo '[0-9]+' || echo 0)
 [ "$infra_status" = 0 ] || infra_failed=$((infra_failed > 0 ? infra_failed : 1))
 
 echo
 echo "total: $((passed + audit_passed + infra_passed)) passed, $((failed + audit_failed + infra_failed)) failed"
-[ "$cargo_status" = 0 ] && [ "$audit_status" = 0 ] && [ "$infra_status" = 0 ]
+[ "$cargo_status" = 0 ] && [ "$audit_status" = 0 ] && [ "$app_audit_status" = 0 ] && [ "$infra_status" = 0 ]

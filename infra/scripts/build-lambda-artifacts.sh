@@ -10,8 +10,10 @@
 # cargo-lambda and zig come from PyPI into a virtual environment under ~/.cache/the-stack; the
 # build uses its own target directory there so it never waits on the workspace's cargo lock.
 # Defaults: x86_64 (the only standard library on a plain x86_64 host) and the Lambda packages that
-# exist so far (todo-service and stack-app, whose binary is the authorizer; add each new Lambda
-# binary's package here).
+# exist so far (app-router, todo-service, media-service, and stack-app, whose Lambda binary is the
+# authorizer; add each new Lambda binary's package here). Each package is built on its own, so a
+# small binary such as the router does not get the features larger ones switch on in shared
+# dependencies.
 set -euo pipefail
 
 # STACK_SOURCE_DIR builds another copy of the workspace, for example a `git archive` of a commit.
@@ -20,7 +22,7 @@ cache="${STACK_CACHE_DIR:-$HOME/.cache/the-stack}"
 arch="${1:-x86_64}"
 shift || true
 packages=("$@")
-[ "${#packages[@]}" -gt 0 ] || packages=(todo-service stack-app)
+[ "${#packages[@]}" -gt 0 ] || packages=(app-router todo-service media-service stack-app)
 glibc="${STACK_LAMBDA_GLIBC:-2.34}"
 
 case "$arch" in
@@ -39,9 +41,9 @@ out="${STACK_LAMBDA_ASSETS:-$cache/lambda-assets/$arch}"
 mkdir -p "$out"
 
 cd "$root"
-args=()
-for package in "${packages[@]}"; do args+=(-p "$package"); done
-cargo lambda build --release --target "$target.$glibc" --lambda-dir "$out" "${args[@]}"
+for package in "${packages[@]}"; do
+  cargo lambda build --release --target "$target.$glibc" --lambda-dir "$out" -p "$package"
+done
 
 echo "artifacts in $out:"
 find "$out" -name bootstrap -printf '  %P (%s bytes)\n'

@@ -2,6 +2,9 @@
 //
 // Usage: node audit.mjs http://127.0.0.1:4000/graphql
 //
+// With AUDIT_BEARER_TOKEN set, every request carries `Authorization: Bearer <token>` (for an
+// endpoint behind a token check, such as the one-process app's router).
+//
 // Prints one line per audit, then a summary line that counts MUST audits only:
 //
 //     graphql-http audit: N passed, N failed
@@ -24,11 +27,20 @@ process.exit(failedMust > 0 ? 1 : 0);
 
 async function runAudits(endpoint) {
   try {
-    return await auditServer({ url: endpoint });
+    return await auditServer({ url: endpoint, fetchFn: withToken(process.env.AUDIT_BEARER_TOKEN) });
   } catch (error) {
     console.error(`the audit could not run against ${endpoint}: ${error}`);
     process.exit(2);
   }
+}
+
+function withToken(token) {
+  if (!token) return fetch;
+  return (input, init = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${token}`);
+    return fetch(input, { ...init, headers });
+  };
 }
 
 function levelOf(result) {

@@ -7,6 +7,16 @@ use stack_dynamo::Table;
 
 use crate::config::{TableBackend, TodoConfig};
 use crate::schema::{MutationRoot, QueryRoot, build_schema};
+
+/// The subgraph's SDL for supergraph composition, as `_service { sdl }` returns it; built
+/// without a table.
+pub fn sdl() -> String {
+    let schema =
+        async_graphql::Schema::build(QueryRoot, MutationRoot, async_graphql::EmptySubscription)
+            .enable_federation()
+            .finish();
+    stack_graphql::federation_sdl(&schema)
+}
 use crate::service::TodoService;
 
 /// The service could not start.

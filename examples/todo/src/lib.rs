@@ -55,7 +55,7 @@ pub mod notifications;
 pub mod schema;
 pub mod service;
 
-pub use app::{StartError, Store, open_store, open_table, schema_for};
+pub use app::{StartError, Store, open_store, open_table, schema_for, sdl};
 pub use config::TodoConfig;
 pub use error::TodoError;
 pub use schema::{TodoSchema, build_schema};

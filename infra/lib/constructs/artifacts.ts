@@ -5,7 +5,7 @@ import { INFRA_ROOT } from '../paths';
 
 /**
  * The Rust binaries the stack deploys, by role. Each is a Cargo binary built by cargo-lambda into
- * `<artifacts>/<binary>/bootstrap`; `todo-service` and `authorizer` exist today; the others arrive later.
+ * `<artifacts>/<binary>/bootstrap`; `router`, `authorizer`, `todo-service` and `media-service` exist today; the others arrive later.
  */
 export const LAMBDA_BINARIES = {
   router: 'router',
