@@ -3,6 +3,7 @@
 #
 # Usage: infra/scripts/build-lambda-artifacts.sh [x86_64|arm64] [package ...]
 #
+# The binaries use the workspace's `lambda` profile (smallest code, whole-program optimisation).
 # Lambda runs `provided.al2023`, whose glibc (2.34) is older than most build machines', so the
 # binaries are linked by zig against glibc 2.34 rather than against the host's. Each binary lands
 # in $STACK_LAMBDA_ASSETS/<binary>/bootstrap, the layout the CDK app reads (see infra/README.md).
@@ -42,7 +43,7 @@ mkdir -p "$out"
 
 cd "$root"
 for package in "${packages[@]}"; do
-  cargo lambda build --release --target "$target.$glibc" --lambda-dir "$out" -p "$package"
+  cargo lambda build --profile lambda --target "$target.$glibc" --lambda-dir "$out" -p "$package"
 done
 
 echo "artifacts in $out:"

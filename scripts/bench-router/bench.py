@@ -38,7 +38,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
 RELEASE = os.path.join(TARGET, "release")
-ROUTER = os.path.join(RELEASE, "router")
+# Our router as it ships: the `lambda` profile (smallest code, whole-program optimisation).
+ROUTER = os.path.join(TARGET, "lambda", "router")
 DEFAULT_APOLLO_ROUTER = os.path.expanduser("~/.cache/the-stack/apollo-router/bin/router")
 USER = "bench"
 # `@join__graph` name -> the release binary that serves it.
@@ -51,8 +52,8 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--peer-supergraph", choices=["composed", "app"], default="app",
                    help="what the peers serve: a supergraph composed by @apollo/composition from "
-                        "the subgraphs' SDL (default), or the app's own --supergraph file")
-    p.add_argument("--supergraph", default=os.path.join(ROOT, "examples/app/supergraph.graphql"),
+                        "the subgraphs' SDL, or the app's own --supergraph file (default)")
+    p.add_argument("--supergraph", default=os.path.join(ROOT, "examples/router/supergraph.graphql"),
                    help="the app's supergraph (the one our router embeds), for --peer-supergraph app")
     p.add_argument("--results", default=os.path.join(tempfile.gettempdir(), "bench-router.json"),
                    help="where the JSON results go (default: %(default)s)")
@@ -118,7 +119,7 @@ def build(args):
     if not args.skip_build:
         # The router on its own: built with the services, it would get the features they
         # switch on in shared dependencies (HTTP/2 in hyper, for the DynamoDB client).
-        run(["cargo", "build", "--release", "-p", "app-router"], cwd=ROOT)
+        run(["cargo", "build", "--profile", "lambda", "-p", "app-router"], cwd=ROOT)
         run(["cargo", "build", "--release", "-p", "todo-service", "-p", "media-service"], cwd=ROOT)
     for binary in SUBGRAPHS.values():
         if not os.path.exists(os.path.join(RELEASE, binary)):

@@ -3,7 +3,7 @@
 // both of the app's subgraphs). Nothing is fetched: the gateway is given the SDL and is stopped
 // without serving a request.
 //
-//   APOLLO_TELEMETRY_DISABLED=true node check-supergraph.mjs ../../examples/app/supergraph.graphql
+//   APOLLO_TELEMETRY_DISABLED=true node check-supergraph.mjs ../../examples/router/supergraph.graphql
 //   APOLLO_TELEMETRY_DISABLED=true node check-supergraph.mjs other.graphql '{ products { upc } }'
 //
 // Prints the plan and exits 0, or prints what was refused and exits 1 (2 on bad usage).
