@@ -27,7 +27,10 @@ use stack_core::Mode;
 use stack_core::clock::{SharedClock, SystemClock};
 use stack_core::config::EnvReader;
 use stack_core::http::{HttpService, Request, Response};
-use stack_graphql::authorizer::{AuthorizerConfig, LocalIssuer, TokenGate, TrustedIssuer};
+use stack_dynamo::Table;
+use stack_graphql::authorizer::{
+    AuthorizerConfig, LocalIssuer, TokenGate, TokenVerifier, TrustedIssuer,
+};
 use stack_graphql::router::{InProcess, Router, RouterOptions};
 use stack_graphql::{HEALTH_PATH, Subgraph};
 use stack_notify::email::{LocalMailbox, MAILBOX_PATH, mailbox_endpoint};
@@ -65,7 +68,7 @@ pub enum StartError {
 /// The running app: an [`HttpService`] for the local server. Dropping it stops the
 /// background pipeline.
 pub struct LocalApp {
-    routes: Arc<Routes>,
+    routes: Routes,
     pipeline: Option<LocalAsync>,
 }
 
@@ -107,26 +110,8 @@ impl LocalApp {
         let auth = AuthorizerConfig::read(auth_env)
             .map_err(stack_graphql::authorizer::StartError::from)?;
         let store = todo_service::open_store(&config).await?;
-        let router = Router::builder(SUPERGRAPH)
-            .options(RouterOptions::default())
-            .subgraph(
-                "todo",
-                InProcess::new(Subgraph::new(todo_service::schema_for(store.table.clone()))),
-            )
-            .subgraph(
-                "media",
-                InProcess::new(Subgraph::new(media_service::schema_for(
-                    store.table.clone(),
-                ))),
-            )
-            .build()?;
-        let issuer = match &auth.issuer {
-            TrustedIssuer::Local { data_dir } => {
-                Some(Arc::new(LocalIssuer::open(data_dir, clock.clone())?))
-            }
-            _ => None,
-        };
-        let verifier = auth.shared_verifier(clock)?;
+        let router = router_over(&store.table)?;
+        let (issuer, verifier) = token_check(&auth, clock)?;
         let pipeline = match store.embedded {
             Some(backend) => Some(start_local_async(
                 backend,
@@ -140,10 +125,7 @@ impl LocalApp {
             issuer,
             mailbox: pipeline.as_ref().map(|p| p.mailbox.clone()),
         };
-        Ok(Self {
-            routes: Arc::new(routes),
-            pipeline,
-        })
+        Ok(Self { routes, pipeline })
     }
 
     /// Where the local pipeline writes emails, when the table is embedded.
@@ -156,6 +138,31 @@ impl HttpService for LocalApp {
     async fn call(&self, request: Request) -> Response {
         self.routes.call(request).await
     }
+}
+
+/// The router with both subgraphs in process over one table.
+fn router_over(table: &Table) -> Result<Router, StartError> {
+    let todo = Subgraph::new(todo_service::schema_for(table.clone()));
+    let media = Subgraph::new(media_service::schema_for(table.clone()));
+    Ok(Router::builder(SUPERGRAPH)
+        .options(RouterOptions::default())
+        .subgraph("todo", InProcess::new(todo))
+        .subgraph("media", InProcess::new(media))
+        .build()?)
+}
+
+/// The local issuer (when the local one is trusted) and the verifier the gate uses.
+fn token_check(
+    auth: &AuthorizerConfig,
+    clock: SharedClock,
+) -> Result<(Option<Arc<LocalIssuer>>, Arc<TokenVerifier>), StartError> {
+    let issuer = match &auth.issuer {
+        TrustedIssuer::Local { data_dir } => {
+            Some(Arc::new(LocalIssuer::open(data_dir, clock.clone())?))
+        }
+        _ => None,
+    };
+    Ok((issuer, auth.shared_verifier(clock)?))
 }
 
 /// One port, several services.
