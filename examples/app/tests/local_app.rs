@@ -204,3 +204,24 @@ async fn the_page_health_and_issuer_need_no_token() {
     .unwrap();
     assert_eq!(refused.status, 400);
 }
+
+#[tokio::test]
+async fn a_failed_field_is_the_only_error_when_it_nulls_the_whole_answer() {
+    let served = serve().await;
+    let alice = token(served.address, "alice").await;
+    let bearer = format!("Bearer {alice}");
+    let query = r#"mutation { a: createTodo(input: {title: "kept"}) { id } b: createTodo(input: {title: "   "}) { id } }"#;
+    let reply = graphql(
+        served.address,
+        &[("authorization", &bearer)],
+        query,
+        json!({}),
+    )
+    .await;
+    let body = reply.json();
+    assert_eq!(body["data"], Value::Null, "{body}");
+    let errors = body["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{body}");
+    assert_eq!(errors[0]["path"], json!(["b"]));
+    assert_eq!(errors[0]["extensions"]["code"], "BAD_USER_INPUT");
+}

@@ -21,10 +21,20 @@ pub(crate) fn sha256_hex(text: &str) -> String {
     digest.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// Queries clients registered with automatic persisted queries, bounded in number.
+/// The most bytes of query text kept for automatic persisted queries, whatever their number.
+const MAX_REGISTERED_BYTES: usize = 8 * 1024 * 1024;
+
+/// Queries clients registered with automatic persisted queries, bounded in number and in
+/// bytes. Only documents within the size limit are kept.
 #[derive(Debug, Default)]
 pub(crate) struct Registered {
-    queries: Mutex<HashMap<String, String>>,
+    cache: Mutex<Cache>,
+}
+
+#[derive(Debug, Default)]
+struct Cache {
+    queries: HashMap<String, String>,
+    bytes: usize,
 }
 
 impl Registered {
@@ -60,8 +70,12 @@ impl Registered {
                 code: "PERSISTED_QUERY_NOT_SUPPORTED",
             });
         }
-        let queries = self.queries.lock().unwrap_or_else(PoisonError::into_inner);
-        queries.get(hash).cloned().ok_or(Refused {
+        let cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        let found = cache.queries.get(hash).or_else(|| {
+            let lower = hash.to_ascii_lowercase();
+            cache.queries.get(&lower)
+        });
+        found.cloned().ok_or(Refused {
             message: "PersistedQueryNotFound",
             code: "PERSISTED_QUERY_NOT_FOUND",
         })
@@ -74,13 +88,23 @@ impl Registered {
                 code: "PERSISTED_QUERY_HASH_MISMATCH",
             });
         }
-        if options.automatic_persisted_queries && !options.safelist_only {
-            let mut queries = self.queries.lock().unwrap_or_else(PoisonError::into_inner);
-            if queries.len() >= options.apq_cache_size {
+        // A document over the size limit is refused after this step; it is never kept.
+        let keep = options.automatic_persisted_queries
+            && !options.safelist_only
+            && query.len() <= options.limits.document_bytes;
+        if keep {
+            let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+            let full = cache.queries.len() >= options.apq_cache_size
+                || cache.bytes + query.len() > MAX_REGISTERED_BYTES;
+            if full {
                 // Forgetting everything is crude but bounded; clients simply register again.
-                queries.clear();
+                cache.queries.clear();
+                cache.bytes = 0;
             }
-            queries.insert(hash.to_ascii_lowercase(), query.to_owned());
+            let previous = cache
+                .queries
+                .insert(hash.to_ascii_lowercase(), query.to_owned());
+            cache.bytes += query.len() - previous.map_or(0, |p| p.len());
         }
         Ok(())
     }
@@ -122,6 +146,32 @@ mod tests {
             .resolve(&options, &mut later, &extensions(&hash))
             .unwrap();
         assert_eq!(later, "{ a }");
+    }
+
+    #[test]
+    fn hashes_are_found_in_any_case_and_oversize_documents_are_not_kept() {
+        let options = RouterOptions::default();
+        let registered = Registered::default();
+        let hash = sha256_hex("{ a }").to_ascii_uppercase();
+        let mut query = "{ a }".to_owned();
+        registered
+            .resolve(&options, &mut query, &extensions(&hash))
+            .unwrap();
+        let mut later = String::new();
+        registered
+            .resolve(&options, &mut later, &extensions(&hash))
+            .unwrap();
+        assert_eq!(later, "{ a }");
+
+        let huge = format!("{{ a }} #{}", "x".repeat(options.limits.document_bytes));
+        let huge_hash = sha256_hex(&huge);
+        let mut sent = huge.clone();
+        registered
+            .resolve(&options, &mut sent, &extensions(&huge_hash))
+            .unwrap();
+        let mut again = String::new();
+        let missing = registered.resolve(&options, &mut again, &extensions(&huge_hash));
+        assert_eq!(missing.unwrap_err().code, "PERSISTED_QUERY_NOT_FOUND");
     }
 
     #[test]

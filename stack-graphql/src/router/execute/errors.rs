@@ -9,6 +9,9 @@ use crate::router::error::TransportError;
 #[derive(Debug, Default)]
 pub(crate) struct Errors {
     list: Vec<Value>,
+    /// Whether a root fetch came back without data, with errors that say why: its root
+    /// fields are all null for those errors' sake, whatever their paths.
+    root_fetch_failed: bool,
 }
 
 impl Errors {
@@ -50,6 +53,12 @@ impl Errors {
         self.list.push(value);
     }
 
+    /// Notes that a root fetch answered no data (a transport failure, or `data: null` with
+    /// errors), so nulls in its root fields are already explained.
+    pub(crate) fn root_fetch_failed(&mut self) {
+        self.root_fetch_failed = true;
+    }
+
     /// Reports a problem with no more detail than a message.
     pub(crate) fn message(&mut self, message: &str, code: Option<&str>) {
         let mut value = json!({ "message": message });
@@ -60,8 +69,11 @@ impl Errors {
     }
 
     /// Reports a null in a non-null position, unless an error already explains it: one at the
-    /// same path, below it, or above it.
+    /// same path, below it, or above it, or, for a root field, a root fetch that failed.
     pub(crate) fn null_in_non_null(&mut self, at: &[Step]) {
+        if self.root_fetch_failed && at.len() == 1 {
+            return;
+        }
         let at_json = path::to_json(at);
         let Some(at_steps) = at_json.as_array() else {
             return;
@@ -107,6 +119,17 @@ mod tests {
         let error = json!({"message": "boom", "path": ["_entities", 0, "name"]});
         errors.subgraph("a", error, Some(json!(["users", 0, "name"])));
         errors.null_in_non_null(&[Step::Key("users".into()), Step::Index(0)]);
+        assert_eq!(errors.into_vec().len(), 1);
+    }
+
+    #[test]
+    fn root_fields_of_a_failed_root_fetch_are_not_reported_again() {
+        let mut errors = Errors::default();
+        let error = json!({"message": "bad title", "path": ["b"]});
+        errors.subgraph("todo", error, Some(json!(["b"])));
+        errors.root_fetch_failed();
+        errors.null_in_non_null(&[Step::Key("a".into())]);
+        errors.null_in_non_null(&[Step::Key("b".into())]);
         assert_eq!(errors.into_vec().len(), 1);
     }
 

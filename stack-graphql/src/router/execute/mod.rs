@@ -164,8 +164,14 @@ impl<'a> Run<'a> {
         let mut state = self.lock();
         let (mut data, errors) = match answer {
             Ok(answer) => answer,
-            Err(error) => return state.errors.transport(&error, &fetch.service_name, None),
+            Err(error) => {
+                state.errors.root_fetch_failed();
+                return state.errors.transport(&error, &fetch.service_name, None);
+            }
         };
+        if data.is_null() && !errors.is_empty() {
+            state.errors.root_fetch_failed();
+        }
         if let Some(rewrites) = &fetch.output_rewrites {
             data::rewrite(&mut data, rewrites, self.schema);
         }
