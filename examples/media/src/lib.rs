@@ -35,8 +35,8 @@
 //! - `todoId` and media ids are ULIDs in canonical form (as the Todo service issues them);
 //!   anything else is `BAD_USER_INPUT`.
 //! - `contentType` is `type/subtype` (RFC 6838 names, no parameters, any case; stored in lower
-//!   case): any `image/`, `video/` or `audio/` type except `image/svg+xml`, which can carry
-//!   scripts, or one of a few document types (PDF, plain text, CSV, Markdown, Office Open XML,
+//!   case): any `image/`, `video/` or `audio/` type except SVG (under any name) and
+//!   other XML-based subtypes, which can carry scripts, or one of a few document types (PDF, plain text, CSV, Markdown, Office Open XML,
 //!   OpenDocument). The family gives `kind`. Anything else is `BAD_USER_INPUT`.
 //! - `size` is from 1 byte to 5 GiB ([`model::MAX_SIZE`], the most one S3 `PUT` takes). It is
 //!   a `ByteCount`, since GraphQL's `Int` stops at 2 GiB; out of range is `BAD_USER_INPUT`.

@@ -244,12 +244,16 @@ const DOCUMENT_TYPES: &[&str] = &[
     "application/vnd.oasis.opendocument.presentation",
 ];
 
-/// Types of the accepted families that can carry scripts when served back to a browser.
-const ACTIVE_TYPES: &[&str] = &["image/svg+xml"];
+/// Whether a (lower-case) type of the accepted families can carry scripts when served back to
+/// a browser: SVG under any of its names (`image/svg+xml`, `image/svg`, `image/x-svg+xml`,
+/// compressed variants), and any XML-based subtype.
+fn is_active(subtype: &str) -> bool {
+    subtype.contains("svg") || subtype.contains("xml")
+}
 
 /// A content type in the form `type/subtype` (RFC 6838 names, no parameters), matched without
 /// regard to case, of an accepted family: any `image/`, `video/` or `audio/` subtype except
-/// those that can carry scripts (`image/svg+xml`), or one of a few document types (PDF, plain
+/// those that can carry scripts (SVG under any name, XML-based subtypes), or one of a few document types (PDF, plain
 /// text, CSV, Markdown, Office Open XML and OpenDocument). Returns it in lower case, with its
 /// [`MediaKind`].
 ///
@@ -273,7 +277,9 @@ pub fn valid_content_type(content_type: &str) -> Result<(String, MediaKind), Med
         );
     }
     let lower = content_type.to_ascii_lowercase();
-    if ACTIVE_TYPES.contains(&lower.as_str()) {
+    let lower_family = family.to_ascii_lowercase();
+    let media_family = matches!(lower_family.as_str(), "image" | "video" | "audio");
+    if media_family && is_active(&subtype.to_ascii_lowercase()) {
         return invalid(format!("`{lower}` can carry scripts and is not accepted"));
     }
     let kind = match family.to_ascii_lowercase().as_str() {
@@ -341,6 +347,11 @@ mod tests {
             "application/x-msdownload",
             "image/svg+xml",
             "IMAGE/SVG+XML",
+            "image/x-svg+xml",
+            "image/svg",
+            "image/svg-xml",
+            "image/svg+xml-compressed",
+            "video/vnd.something+xml",
             long.as_str(),
         ] {
             assert!(

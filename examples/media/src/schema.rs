@@ -195,7 +195,7 @@ pub struct MutationRoot;
 #[Object(name = "Mutation")]
 impl MutationRoot {
     /// Records a pending media item attached to one of the caller's todos. `contentType` is
-    /// an `image/`, `video/` or `audio/` type (not `image/svg+xml`) or a document type such as
+    /// an `image/`, `video/` or `audio/` type (not SVG or other XML-based types) or a document type such as
     /// `application/pdf`; `size` is from 1 byte to 5 GiB; a todo takes at most 100 media.
     async fn attach_media(
         &self,
