@@ -4,8 +4,8 @@
 # Installs what the tests need (moto in a virtual environment, the graphql-http audit from npm),
 # starts moto on 127.0.0.1, checks formatting, lints and docs, runs the whole cargo test suite
 # (the AWS conformance tests against moto), runs the GraphQL-over-HTTP audit against the locally
-# served Todo service and through the one-process app's router, runs the CDK app's tests and lints the GitHub workflows (infra/), and stops
-# everything it started.
+# served Todo service and through the one-process app's router, runs the CDK app's tests and
+# lints the GitHub workflows (infra/), and stops everything it started.
 #
 # Compiled dependencies are cached outside the checkout (CARGO_TARGET_DIR, default
 # ~/.cache/the-stack/target) so later runs reuse them.
