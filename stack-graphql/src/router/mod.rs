@@ -84,8 +84,6 @@
 //!   `__Type.isOneOf`, but the `@oneOf` directive itself is not listed among
 //!   `__schema.directives`: the consumer schema of the planner declares it on the wrong
 //!   locations, and OneOf is not part of the October 2021 specification clients expect.
-//! - Response keys follow the client's order only when `serde_json` keeps insertion order
-//!   (its `preserve_order` feature); without it, JSON objects come out sorted by key.
 //! - No subscriptions and no `@defer`: the planner can plan them, the executor refuses them
 //!   with `UNSUPPORTED`.
 //! - The Lambda Invoke transport (feature `router-lambda`) is checked at the wire against a
