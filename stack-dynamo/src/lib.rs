@@ -298,7 +298,7 @@ pub use backend::embedded::ChangeBatch;
 #[cfg(feature = "local")]
 #[cfg_attr(docsrs, doc(cfg(feature = "local")))]
 pub use backend::embedded::{EmbeddedBackend, EmbeddedOptions};
-pub use backend::{Backend, QueryOutput, QueryRequest};
+pub use backend::{Backend, QueryOutput, QueryRequest, TableBackend};
 pub use entity::{Entity, from_item, to_item};
 pub use error::{CancellationReason, Error};
 pub use expr::{Comparison, Condition, SortKey, Update};

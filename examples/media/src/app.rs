@@ -44,15 +44,12 @@ pub async fn open_table(config: &MediaConfig) -> Result<Table, StartError> {
     };
     match config.backend {
         TableBackend::Embedded => {
-            // Opening may repair the file and rebuild indexes: blocking work, off the runtime.
-            let (dir, name) = (config.core.data_dir.clone(), config.table_name.clone());
-            let opened = tokio::task::spawn_blocking(move || {
-                stack_dynamo::EmbeddedBackend::open(&dir, &name)
-            })
-            .await;
-            let backend = opened
-                .map_err(|_| failed(stack_dynamo::Error::internal("opening the table panicked")))?
-                .map_err(failed)?;
+            let backend = stack_dynamo::EmbeddedBackend::open_in_background(
+                config.core.data_dir.clone(),
+                config.table_name.clone(),
+            )
+            .await
+            .map_err(failed)?;
             Ok(Table::new(backend))
         }
         TableBackend::DynamoDb => {

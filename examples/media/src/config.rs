@@ -5,9 +5,7 @@
 //! can run next to the Todo binary: port [`DEFAULT_PORT`], and the data directory
 //! [`DEFAULT_DATA_DIR`] (an embedded table file can be open in one process only).
 
-use std::fmt;
 use std::path::PathBuf;
-use std::str::FromStr;
 
 use stack_core::Mode;
 use stack_core::config::{ConfigError, CoreConfig, EnvReader};
@@ -21,35 +19,7 @@ pub const DEFAULT_DATA_DIR: &str = ".stack/media";
 /// The table's name when `STACK_TABLE_NAME` is not set: the Todo service's table.
 pub const DEFAULT_TABLE_NAME: &str = "todos";
 
-/// Where the media are stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TableBackend {
-    /// The embedded table under `STACK_DATA_DIR`: no AWS account needed.
-    Embedded,
-    /// A DynamoDB table (or an emulator at `AWS_ENDPOINT_URL`).
-    DynamoDb,
-}
-
-impl FromStr for TableBackend {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text.to_ascii_lowercase().as_str() {
-            "embedded" => Ok(Self::Embedded),
-            "dynamodb" => Ok(Self::DynamoDb),
-            _ => Err("expected `embedded` or `dynamodb`".to_owned()),
-        }
-    }
-}
-
-impl fmt::Display for TableBackend {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Embedded => "embedded",
-            Self::DynamoDb => "dynamodb",
-        })
-    }
-}
+pub use stack_dynamo::TableBackend;
 
 /// Everything the Media service reads at start.
 #[derive(Debug, Clone)]

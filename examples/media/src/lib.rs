@@ -86,8 +86,8 @@
 //!   attached a moment ago may be missing from it briefly (`media(id)` reads consistently).
 //! - The standalone binary's embedded change feed is not consumed, so it keeps every record;
 //!   the media events come with the media worker.
-//! - The table settings ([`config`]) and the code that opens the table ([`app`]) repeat the
-//!   Todo service's. They belong in `stack-dynamo` as one settings reader and opener that
+//! - Reading the table settings ([`config`]) and opening a DynamoDB table ([`app`]) repeat
+//!   the Todo service's (the backend names and the embedded opener are `stack-dynamo`'s). They belong in `stack-dynamo` as one settings reader and opener that
 //!   every service shares; until it exists, a change to one service's table settings must be
 //!   made in the other too.
 

@@ -1,41 +1,10 @@
 //! The Todo service's settings, from the environment.
 
-use std::fmt;
-use std::str::FromStr;
-
 use stack_core::Mode;
 use stack_core::config::{ConfigError, CoreConfig, EnvReader};
 use stack_dynamo::CursorKey;
 
-/// Where the todos are stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TableBackend {
-    /// The embedded table under `STACK_DATA_DIR`: no AWS account needed.
-    Embedded,
-    /// A DynamoDB table (or an emulator at `AWS_ENDPOINT_URL`).
-    DynamoDb,
-}
-
-impl FromStr for TableBackend {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text.to_ascii_lowercase().as_str() {
-            "embedded" => Ok(Self::Embedded),
-            "dynamodb" => Ok(Self::DynamoDb),
-            _ => Err("expected `embedded` or `dynamodb`".to_owned()),
-        }
-    }
-}
-
-impl fmt::Display for TableBackend {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Embedded => "embedded",
-            Self::DynamoDb => "dynamodb",
-        })
-    }
-}
+pub use stack_dynamo::TableBackend;
 
 /// Everything the Todo service reads at start.
 #[derive(Debug, Clone)]

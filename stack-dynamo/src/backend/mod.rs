@@ -9,6 +9,7 @@
 //! - `EmbeddedBackend` (feature `local`): a redb file on disk, or memory, for local runs and
 //!   tests.
 
+mod kind;
 mod request;
 mod traced;
 
@@ -20,6 +21,7 @@ pub mod embedded;
 use async_trait::async_trait;
 use serde_dynamo::Item;
 
+pub use self::kind::TableBackend;
 pub use self::request::{
     BatchGetOutput, QueryOutput, QueryRequest, ScanRequest, Segment, TransactItem, WriteRequest,
     check_distinct_keys, check_update,

@@ -10,7 +10,7 @@ mod keys;
 mod ops;
 mod store;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -114,6 +114,18 @@ impl EmbeddedBackend {
     /// already open.
     pub fn open(dir: impl AsRef<Path>, table_name: &str) -> Result<Self, Error> {
         Self::open_with(dir, table_name, EmbeddedOptions::default())
+    }
+
+    /// [`open`](Self::open) on Tokio's blocking pool, for services opening their table at
+    /// start inside a runtime: opening may repair the file and rebuild indexes.
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Self::open); an internal error when the opening task panicked.
+    pub async fn open_in_background(dir: PathBuf, table_name: String) -> Result<Self, Error> {
+        tokio::task::spawn_blocking(move || Self::open(&dir, &table_name))
+            .await
+            .map_err(|_| Error::internal("opening the table panicked"))?
     }
 
     /// Opens the table stored in `<dir>/<table_name>.redb` with `options`.
